@@ -53,7 +53,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def os_error(exc: OSError, path: Path) -> RecorderError:
     """Turn an ``OSError`` into a typed, actionable error (no participant data in it)."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return DiskFull(f"The disk is full; {path.name} could not be saved.")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return RecorderError(

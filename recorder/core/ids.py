@@ -50,7 +50,7 @@ def parse_id(text: str, prefix: str) -> str:
     """Normalise what a person typed into a canonical ID, or raise ``UsageError``."""
     kind = "participant" if prefix == PARTICIPANT else "session"
     cleaned = text.strip().upper().replace(" ", "").replace("-", "")
-    if cleaned.startswith(prefix):
+    if len(cleaned) == len(prefix) + RANDOM_SYMBOLS + 1 and cleaned.startswith(prefix):
         cleaned = cleaned[len(prefix) :]
     cleaned = cleaned.translate(_LOOKALIKES)
     if len(cleaned) != RANDOM_SYMBOLS + 1 or any(ch not in _VALUE for ch in cleaned):

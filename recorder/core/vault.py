@@ -36,6 +36,7 @@ HEADER_NAME = "vault.json"
 FORMAT = "interview-recorder-vault"
 VERSION = 1
 SEALED_SUFFIX = ".irf"
+JSON_PADDING = 1024
 
 
 class VaultKind(StrEnum):
@@ -238,9 +239,15 @@ class Vault:
             )
 
     def write_json(self, relpath: str, document: object) -> None:
-        """Seal a JSON document (UTF-8) atomically."""
+        """Seal a JSON document (UTF-8) atomically.
+
+        The text is padded with spaces (which JSON ignores) to a multiple of 1 KiB, so a
+        file's size says little about how many entries it holds.
+        """
         text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        self.write_bytes(relpath, text.encode("utf-8"))
+        raw = text.encode("utf-8")
+        padded = raw + b" " * (-len(raw) % JSON_PADDING)
+        self.write_bytes(relpath, padded)
 
     def read_json(self, relpath: str) -> Any:
         """Read a sealed JSON document."""

@@ -1,0 +1,1 @@
+"""The desktop app (PySide6). No crypto, audio or whisper code lives here: it calls the core."""

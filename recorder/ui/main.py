@@ -1,0 +1,36 @@
+"""Starts the desktop app."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def run_gui() -> int:
+    """Create the QApplication and show the start window; returns the exit status."""
+    if not _display_available():
+        print(
+            "error: no display found, so the desktop app cannot open a window.\n"
+            "hint: run it on a desktop session, or under a virtual display: "
+            "xvfb-run -a python main.py\n"
+            "      every task also works headless: python main.py --help",
+            file=sys.stderr,
+        )
+        return 1
+    from PySide6.QtWidgets import QApplication
+
+    from recorder.ui.start_window import StartWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Interview Recorder")
+    app.setOrganizationName("Interview Recorder")
+    window = StartWindow()
+    window.show()
+    return int(app.exec())
+
+
+def _display_available() -> bool:
+    """False on a Linux machine with no X11/Wayland display and no Qt platform chosen."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
