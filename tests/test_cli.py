@@ -235,3 +235,41 @@ def test_verify_names_weakened_kdf_parameters(
     assert header["kdf"]["memory_kib"] < 64 * 1024  # a test vault: weak by construction
     done = run_cli("verify", s, env=env)
     assert done.returncode == 1 and "vault.json" in done.stdout and "weaker" in done.stdout
+
+
+def test_protocol_check_and_show(cli_env: dict[str, str], tmp_path: Path) -> None:
+    ok = run_cli("protocol", "check", env=cli_env)
+    assert ok.returncode == 0 and "valid" in ok.stderr
+    paired = run_cli("protocol", "show", "--kind", "paired", env=cli_env)
+    assert paired.returncode == 0
+    order = [line.split()[2] for line in paired.stdout.splitlines()
+             if line.strip()[:1].isdigit()]
+    assert order[:4] == ["role-experience", "department-response", "first-priorities", "follow-up"]
+    assert order.index("team-brief") < order.index("mental-health") < order.index("collaboration")
+    assert order.count("mental-health") == 2  # part 1 and its escalation
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("format: interview-recorder-protocol\nversion: 1\nid: x\ntitel: y\n")
+    bad = run_cli("protocol", "check", broken, env=cli_env)
+    assert bad.returncode == 1 and f"{broken}:4:1:" in bad.stderr and "title" in bad.stderr
+    assert no_traceback(bad.stderr)
+    missing = run_cli("protocol", "check", tmp_path / "nope.yaml", env=cli_env)
+    assert missing.returncode == 1 and no_traceback(missing.stderr)
+
+
+def test_study_status_and_sessions(study: tuple[Path, Path], cli_env: dict[str, str]) -> None:
+    s, c = study
+    pid = run_cli("participant", "add", s, "--codemap", c, "--name", "Ana Lima",
+                  "--role", "police", env=cli_env).stdout.strip()
+    consent = run_cli("consent", "record", s, "--codemap", c, "--participant", pid,
+                      "--form-version", "2026-01", env=cli_env)
+    assert consent.returncode == 0 and "participate, audio-recording" in consent.stderr
+    bad_item = run_cli("consent", "record", s, "--codemap", c, "--participant", pid,
+                       "--form-version", "2026-01", "--item", "sing", env=cli_env)
+    assert bad_item.returncode == 2 and "Items of this form" in bad_item.stderr
+    status = run_cli("study", "status", s, env=cli_env)
+    assert status.returncode == 0 and "Individual, police" in status.stdout
+    assert "0 / 10" in status.stdout
+    listing = run_cli("session", "list", s, env=cli_env)
+    assert listing.returncode == 0 and listing.stdout.startswith("SESSION")
+    missing = run_cli("session", "show", s, "--session", "S-ABCD", env=cli_env)
+    assert missing.returncode == 2 and no_traceback(missing.stderr)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from recorder import __version__
-from recorder.cli import participant_cmds, study_cmds, vault_cmds
+from recorder.cli import participant_cmds, protocol_cmds, session_cmds, study_cmds, vault_cmds
 from recorder.core.errors import RecorderError, UsageError
 
 log = logging.getLogger(__name__)
@@ -33,14 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     study_cmds.register(sub)
     participant_cmds.register(sub)
     vault_cmds.register(sub)
-    for module in _optional_modules():
-        module.register(sub)
+    protocol_cmds.register(sub)
+    session_cmds.register(sub)
     return parser
-
-
-def _optional_modules() -> list[object]:
-    """Command groups added by later features (each a module with ``register``)."""
-    return []
 
 
 def run(argv: Sequence[str]) -> int:

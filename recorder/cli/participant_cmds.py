@@ -17,6 +17,7 @@ from recorder.cli.common import (
 from recorder.core import enrolment
 from recorder.core.errors import NotFound, UsageError
 from recorder.core.model import CodeMapEntry, Identity
+from recorder.core.sessions import study_protocol
 
 
 def _key_values(pairs: list[str] | None, what: str) -> dict[str, str]:
@@ -252,8 +253,24 @@ def cmd_consent(args: argparse.Namespace) -> int:
         codemap.entry(pid)
     except NotFound:
         raise NotFound(f"{pid} has no code-map entry; enrol them with 'participant add'.") from None
+    items = tuple(args.item)
+    form = study_protocol(study).consent
+    if args.form_version == form.form_version:
+        known = [i.key for i in form.items]
+        unknown = [i for i in items if i not in known]
+        if unknown:
+            raise UsageError(
+                f"Unknown consent item(s) {', '.join(unknown)} for form {form.form_version}.",
+                hint="Items of this form: " + ", ".join(known) + ".",
+            )
+        items = items or tuple(known)  # no --item: every item of the form was agreed
+    else:
+        info(
+            f"Note: the study's protocol uses consent form {form.form_version}; sessions "
+            "need consent on that version."
+        )
     record = enrolment.record_consent(
-        codemap, pid, args.form_version, tuple(args.item), interviewer=args.interviewer
+        codemap, pid, args.form_version, items, interviewer=args.interviewer
     )
     items = ", ".join(record.items) or "no items listed"
     info(f"Consent recorded for {pid}: form {record.form_version} ({items}), {record.date}.")

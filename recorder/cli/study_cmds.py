@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from recorder.cli import session_cmds
 from recorder.cli.common import info
 from recorder.cli.passphrases import CODEMAP_ENV, STUDY_ENV, get_new_passphrase
 from recorder.core.enrolment import create_study
@@ -60,6 +61,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"new code-map passphrase from FILE (or ${CODEMAP_ENV})",
     )
     create.set_defaults(handler=cmd_create)
+    session_cmds.register_status(study_sub)
 
 
 def cmd_create(args: argparse.Namespace) -> int:
