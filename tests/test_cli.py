@@ -242,8 +242,7 @@ def test_protocol_check_and_show(cli_env: dict[str, str], tmp_path: Path) -> Non
     assert ok.returncode == 0 and "valid" in ok.stderr
     paired = run_cli("protocol", "show", "--kind", "paired", env=cli_env)
     assert paired.returncode == 0
-    order = [line.split()[2] for line in paired.stdout.splitlines()
-             if line.strip()[:1].isdigit()]
+    order = [line.split()[2] for line in paired.stdout.splitlines() if line.strip()[:1].isdigit()]
     assert order[:4] == ["role-experience", "department-response", "first-priorities", "follow-up"]
     assert order.index("team-brief") < order.index("mental-health") < order.index("collaboration")
     assert order.count("mental-health") == 2  # part 1 and its escalation
@@ -258,13 +257,45 @@ def test_protocol_check_and_show(cli_env: dict[str, str], tmp_path: Path) -> Non
 
 def test_study_status_and_sessions(study: tuple[Path, Path], cli_env: dict[str, str]) -> None:
     s, c = study
-    pid = run_cli("participant", "add", s, "--codemap", c, "--name", "Ana Lima",
-                  "--role", "police", env=cli_env).stdout.strip()
-    consent = run_cli("consent", "record", s, "--codemap", c, "--participant", pid,
-                      "--form-version", "2026-01", env=cli_env)
+    pid = run_cli(
+        "participant",
+        "add",
+        s,
+        "--codemap",
+        c,
+        "--name",
+        "Ana Lima",
+        "--role",
+        "police",
+        env=cli_env,
+    ).stdout.strip()
+    consent = run_cli(
+        "consent",
+        "record",
+        s,
+        "--codemap",
+        c,
+        "--participant",
+        pid,
+        "--form-version",
+        "2026-01",
+        env=cli_env,
+    )
     assert consent.returncode == 0 and "participate, audio-recording" in consent.stderr
-    bad_item = run_cli("consent", "record", s, "--codemap", c, "--participant", pid,
-                       "--form-version", "2026-01", "--item", "sing", env=cli_env)
+    bad_item = run_cli(
+        "consent",
+        "record",
+        s,
+        "--codemap",
+        c,
+        "--participant",
+        pid,
+        "--form-version",
+        "2026-01",
+        "--item",
+        "sing",
+        env=cli_env,
+    )
     assert bad_item.returncode == 2 and "Items of this form" in bad_item.stderr
     status = run_cli("study", "status", s, env=cli_env)
     assert status.returncode == 0 and "Individual, police" in status.stdout

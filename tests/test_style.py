@@ -24,7 +24,10 @@ def tool(name: str) -> str:
 def test_ruff() -> None:
     done = subprocess.run(
         [tool("ruff"), "check", "recorder", "tests", "bench", "main.py"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 

@@ -72,8 +72,11 @@ def controller(state: SessionState, clock: Clock | None = None) -> SessionContro
     steps = path.get(state)
     if steps is None:
         steps = path[SessionState.STOPPED] + [
-            {"transcribed": ctl.mark_transcribed, "reviewed": ctl.mark_reviewed,
-             "de-identified": ctl.mark_deidentified}[s.value]
+            {
+                "transcribed": ctl.mark_transcribed,
+                "reviewed": ctl.mark_reviewed,
+                "de-identified": ctl.mark_deidentified,
+            }[s.value]
             for s in after_stop[: after_stop.index(state) + 1]
         ]
     for step in steps:
@@ -84,8 +87,9 @@ def controller(state: SessionState, clock: Clock | None = None) -> SessionContro
 
 ACTIONS = {
     SessionState.CONSENT_CONFIRMED: lambda c: c.confirm_consent({}),
-    SessionState.RECORDING: lambda c: (c.resume() if c.state is SessionState.PAUSED
-                                       else c.start_recording()),
+    SessionState.RECORDING: lambda c: (
+        c.resume() if c.state is SessionState.PAUSED else c.start_recording()
+    ),
     SessionState.PAUSED: lambda c: c.pause(),
     SessionState.STOPPED: lambda c: c.stop(),
     SessionState.TRANSCRIBED: lambda c: c.mark_transcribed(),
@@ -163,9 +167,12 @@ def test_markers_are_stamped_with_sample_indices(study_pair: StudyPair) -> None:
     assert [m.sample for m in stored.markers[2:5]] == [s for _, s in timeline]
     assert [m.prompt_index for m in stored.markers[2:5]] == [2, 3, 4]
     assert kinds[5:] == [
-        (MarkerKind.PAUSE, 3_300_000), (MarkerKind.PROMPT, 3_300_000),
-        (MarkerKind.RESUME, 3_300_000), (MarkerKind.NOTE, 3_400_000),
-        (MarkerKind.PROMPT, 3_400_000), (MarkerKind.STOP, 3_500_000),
+        (MarkerKind.PAUSE, 3_300_000),
+        (MarkerKind.PROMPT, 3_300_000),
+        (MarkerKind.RESUME, 3_300_000),
+        (MarkerKind.NOTE, 3_400_000),
+        (MarkerKind.PROMPT, 3_400_000),
+        (MarkerKind.STOP, 3_500_000),
     ]
     mh = stored.markers[6]
     assert (mh.item_id, mh.part) == ("mental-health", 1)
@@ -180,7 +187,11 @@ def test_vignette_escalations_are_their_own_step() -> None:
     first = ctl.jump_to("child-welfare")
     second = ctl.next_prompt()
     assert (first.item_id, first.part, second.item_id, second.part) == (
-        "child-welfare", 1, "child-welfare", 2)
+        "child-welfare",
+        1,
+        "child-welfare",
+        2,
+    )
     assert second.text != first.text and second.shown_to_participants
 
 
@@ -205,7 +216,10 @@ def test_participants_and_roles_are_checked(study_pair: StudyPair) -> None:
     study: Study = study_pair.study  # type: ignore[assignment]
     police, social = people(study_pair)
     other_police = enrolment.enrol(
-        study, study_pair.codemap, Identity("Officer C"), "police"  # type: ignore[arg-type]
+        study,
+        study_pair.codemap,
+        Identity("Officer C"),
+        "police",  # type: ignore[arg-type]
     ).participant_id
     with pytest.raises(errors.UsageError, match="needs 2"):
         create_session(study, PROTOCOL, SessionKind.PAIRED, [police])
@@ -263,7 +277,10 @@ def test_study_status_counts_completed_sessions_against_targets(study_pair: Stud
             ctl.stop()
     status = study_status(study, list_sessions(study))
     assert [(line.label, line.done, line.target) for line in status.lines] == [
-        ("Individual, police", 1, 10), ("Individual, social-work", 1, 10), ("Paired", 1, 10)]
+        ("Individual, police", 1, 10),
+        ("Individual, social-work", 1, 10),
+        ("Paired", 1, 10),
+    ]
     assert status.sessions_by_state == {SessionState.STOPPED: 3, SessionState.CREATED: 1}
     text = format_status(status)
     assert "Individual, police" in text and "1 / 10" in text
