@@ -12,7 +12,14 @@ import sys
 from collections.abc import Sequence
 
 from recorder import __version__
-from recorder.cli import participant_cmds, protocol_cmds, session_cmds, study_cmds, vault_cmds
+from recorder.cli import (
+    audio_cmds,
+    participant_cmds,
+    protocol_cmds,
+    session_cmds,
+    study_cmds,
+    vault_cmds,
+)
 from recorder.core.errors import RecorderError, UsageError
 
 log = logging.getLogger(__name__)
@@ -35,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     vault_cmds.register(sub)
     protocol_cmds.register(sub)
     session_cmds.register(sub)
+    audio_cmds.register(sub)
     return parser
 
 

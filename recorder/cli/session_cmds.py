@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from recorder.cli import audio_cmds
 from recorder.cli.common import add_study_arg, open_study, table
 from recorder.core.progress import format_status, study_status
 from recorder.core.session import MarkerKind
@@ -11,7 +12,7 @@ from recorder.core.sessions import list_sessions, load_protocol_of, load_session
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sess = sub.add_parser("session", help="list sessions or show one session's markers")
+    sess = sub.add_parser("session", help="list, show or import sessions")
     ssub = sess.add_subparsers(dest="session_command", metavar="COMMAND", required=True)
     lst = ssub.add_parser("list", help="list the study's sessions and their states")
     add_study_arg(lst)
@@ -20,6 +21,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_study_arg(show)
     show.add_argument("--session", required=True, metavar="ID")
     show.set_defaults(handler=cmd_show)
+    audio_cmds.register_import(ssub)
 
 
 def register_status(study_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

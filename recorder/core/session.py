@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from recorder.core.audio.segments import SegmentInfo
 from recorder.core.errors import ConsentMissing, InvalidTransition, UsageError
 from recorder.core.protocol import Prompt, Protocol, SessionKind
 
@@ -182,6 +183,24 @@ class SessionRecord:
     notes: str = ""
     #: Index into the protocol's prompts for this kind.
     prompt_index: int = 0
+    #: The audio files, in timeline order.
+    segments: tuple[SegmentInfo, ...] = ()
+    #: Set when an interrupted recording was recovered after a crash.
+    recovered: bool = False
+
+    @property
+    def audio_frames(self) -> int:
+        """Length of the session timeline in samples (at ``audio.sample_rate``)."""
+        if not self.segments:
+            return 0
+        last = self.segments[-1]
+        return last.start_sample + round(last.frames * self.audio.sample_rate / last.sample_rate)
+
+    def with_segment(self, info: SegmentInfo) -> SessionRecord:
+        """Add or update (by file name) a segment."""
+        others = tuple(s for s in self.segments if s.file != info.file)
+        ordered = sorted((*others, info), key=lambda s: (s.start_sample, s.file))
+        return replace(self, segments=tuple(ordered))
 
     @property
     def participant_ids(self) -> tuple[str, ...]:
@@ -201,6 +220,8 @@ class SessionRecord:
             "markers": [m.to_json() for m in self.markers],
             "notes": self.notes,
             "prompt_index": self.prompt_index,
+            "segments": [seg.to_json() for seg in self.segments],
+            "recovered": self.recovered,
         }
 
     @classmethod
@@ -218,6 +239,8 @@ class SessionRecord:
             markers=tuple(Marker.from_json(m) for m in data.get("markers", [])),
             notes=str(data.get("notes", "")),
             prompt_index=int(data.get("prompt_index", 0)),
+            segments=tuple(SegmentInfo.from_json(x) for x in data.get("segments", [])),
+            recovered=bool(data.get("recovered", False)),
         )
 
 
@@ -387,6 +410,14 @@ class SessionController:
         marker = self._marker(MarkerKind.NOTE, text=text.strip())
         self._commit(replace(self.record, markers=(*self.record.markers, marker)))
         return marker
+
+    def set_audio(self, audio: AudioSettings) -> None:
+        """Record the device, rate, channels and channel-to-speaker map in use."""
+        self._commit(replace(self.record, audio=audio))
+
+    def record_segment(self, info: SegmentInfo) -> None:
+        """Note a new or finished audio segment in the session record."""
+        self._commit(self.record.with_segment(info))
 
     def set_notes(self, text: str) -> None:
         """Replace the free-text notes field."""
