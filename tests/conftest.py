@@ -70,3 +70,36 @@ def run_cli(
         timeout=120,
         check=False,
     )
+
+
+@pytest.fixture(scope="session")
+def pulse() -> Iterator[object]:
+    """The virtual microphone for the whole test session (skips where PulseAudio is absent)."""
+    from tests.virtual_audio import VirtualPulse
+
+    if not VirtualPulse.available():
+        pytest.skip("PulseAudio is not installed: run bash .ci/setup.sh --test")
+    daemon = VirtualPulse()
+    saved = {k: os.environ.get(k) for k in daemon.env}
+    os.environ.update(daemon.env)
+    daemon.start()
+    yield daemon
+    daemon.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def wait_until(condition: object, timeout: float = 10.0) -> None:
+    """Wait for ``condition()`` to become true (polls; fails after ``timeout`` seconds)."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + timeout
+    tick = threading.Event()
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        tick.wait(0.01)
