@@ -41,7 +41,9 @@ py=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
-pip=(.venv/bin/python -m pip install -q --disable-pip-version-check -c .ci/constraints.txt)
+pip=(quiet_pip .venv/bin/python -m pip install -q --disable-pip-version-check -c .ci/constraints.txt)
+# pip warns about every package missing from locally configured extra indexes; hide that noise.
+quiet_pip() { "$@" 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }; }
 stamp=.venv/.installed-$want_test-$(cat pyproject.toml .ci/constraints.txt .ci/setup.sh | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Python packages into .venv (about a minute the first time)" >&2

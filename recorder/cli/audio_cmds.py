@@ -10,7 +10,13 @@ from pathlib import Path
 from types import FrameType
 
 from recorder.cli.common import add_codemap_arg, add_study_arg, info, open_codemap, open_study
-from recorder.core.audio.devices import choose_sample_rate, list_input_devices, resolve_device
+from recorder.core import appconfig
+from recorder.core.audio.devices import (
+    InputDevice,
+    choose_sample_rate,
+    list_input_devices,
+    resolve_device,
+)
 from recorder.core.audio.files import export_audio, import_files
 from recorder.core.audio.recorder import CaptureSettings, CaptureState
 from recorder.core.audio.recovery import recover_study
@@ -127,10 +133,25 @@ def _prepare(
     return study, record, consent
 
 
+def _pick_device(spec: str | None) -> InputDevice:
+    """The device asked for; else the one used last time, if still there; else the default."""
+    if spec is None:
+        remembered = appconfig.last_input_device()
+        if remembered:
+            try:
+                return resolve_device(remembered)
+            except DeviceError:
+                info(
+                    f"The microphone used last time ({remembered}) is not available; "
+                    "using the default input."
+                )
+    return resolve_device(spec)
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     if args.channels < 1:
         raise UsageError("--channels must be at least 1.")
-    device = resolve_device(args.device)
+    device = _pick_device(args.device)
     if args.channels > device.channels:
         raise DeviceError(f"{device.name} has only {device.channels} input channel(s).")
     rate = choose_sample_rate(device, args.channels)

@@ -174,3 +174,13 @@ def test_a_vanishing_device_keeps_the_audio_and_can_continue(
         assert segments[1].start_sample == first.frames
     finally:
         own.stop()
+
+
+def test_the_last_device_is_remembered(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from recorder.core import appconfig
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    assert appconfig.last_input_device() is None
+    appconfig.remember_input_device("USB Audio CODEC")
+    assert appconfig.last_input_device() == "USB Audio CODEC"
+    assert "USB Audio" in (tmp_path / "cfg/interview-recorder/settings.json").read_text()
