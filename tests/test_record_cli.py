@@ -148,7 +148,7 @@ def check_kill_and_recover(enrolled, runs: int, seed: int) -> list[float]:  # ty
         (session_id,) = set(os.listdir(s / "sessions")) - before
         verify = run_cli("verify", s, env=env)
         assert verify.returncode == 1 and "unfinished recording" in verify.stdout
-        assert "recover" in verify.stdout
+        assert "s of audio intact" in verify.stdout and "recover" in verify.stdout
         recovered = run_cli("recover", s, env=env)
         assert recovered.returncode == 0, recovered.stderr
         saved = session_seconds(s, session_id)
@@ -221,3 +221,43 @@ def test_import_and_export_round_trip(enrolled, tmp_path: Path) -> None:  # type
     )
     assert bad.returncode == 2 and "not an audio file" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_channels_map_to_speakers(enrolled, pulse: VirtualPulse) -> None:  # type: ignore[no-untyped-def]
+    s, c, pid, env = enrolled
+    consent(s, c, pid, env)
+    pulse.use_source("vsink2.monitor")
+    try:
+        bad = run_cli(
+            *record_args(
+                s, c, pid, "--channels", "2", "--speaker", "3=interviewer", "--duration", "0.5"
+            ),
+            env=env,
+        )
+        assert bad.returncode == 2 and "Channel 3 does not exist" in bad.stderr
+        done = run_cli(
+            *record_args(
+                s,
+                c,
+                pid,
+                "--channels",
+                "2",
+                "--speaker",
+                f"1={pid}",
+                "--speaker",
+                "2=interviewer",
+                "--duration",
+                "0.5",
+            ),
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr
+    finally:
+        pulse.use_source("vsink.monitor")
+    from recorder.core.sessions import load_session
+    from recorder.core.study import Study
+    from tests.conftest import STUDY_PASS
+
+    record = load_session(Study.open(s, STUDY_PASS), done.stdout.split()[0])
+    assert record.audio.channels == 2
+    assert dict(record.audio.channel_map) == {0: pid, 1: "interviewer"}

@@ -21,10 +21,11 @@ from recorder.core.audio.files import export_audio, import_files
 from recorder.core.audio.recorder import CaptureSettings, CaptureState
 from recorder.core.audio.recovery import recover_study
 from recorder.core.audio.timeline import load_timeline
-from recorder.core.errors import ConsentMissing, DeviceError, UsageError
+from recorder.core.errors import ConsentMissing, DeviceError, RecorderError, UsageError
+from recorder.core.ids import PARTICIPANT, parse_id
 from recorder.core.protocol import SessionKind, load_protocol
 from recorder.core.recording import RecordingSession
-from recorder.core.session import AudioSettings, SessionRecord
+from recorder.core.session import INTERVIEWER, AudioSettings, SessionRecord
 from recorder.core.sessions import (
     check_participants,
     consent_on_file,
@@ -65,6 +66,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="input device (default: the system default); see 'audio devices'",
     )
     rec.add_argument("--channels", type=int, default=1, metavar="N")
+    rec.add_argument(
+        "--speaker",
+        action="append",
+        default=[],
+        metavar="CHANNEL=ID",
+        help="map an input channel (from 1) to a participant ID or 'interviewer', "
+        "for one microphone per person (repeatable)",
+    )
     rec.add_argument("--duration", type=float, default=None, metavar="SECONDS")
     rec.add_argument(
         "--progress-every",
@@ -148,6 +157,51 @@ def _pick_device(spec: str | None) -> InputDevice:
     return resolve_device(spec)
 
 
+def _channel_map(pairs: list[str], channels: int) -> dict[int, str]:
+    """``["1=P-7KQ2M", "2=interviewer"]`` -> ``{0: "P-7KQ2M", 1: "interviewer"}``."""
+    mapping: dict[int, str] = {}
+    for pair in pairs:
+        channel, sep, who = pair.partition("=")
+        if not sep or not channel.strip().isdigit():
+            raise UsageError(f"--speaker takes CHANNEL=ID, got {pair!r}.")
+        number = int(channel)
+        if not 1 <= number <= channels:
+            raise UsageError(f"Channel {number} does not exist; recording {channels} channel(s).")
+        who = who.strip()
+        mapping[number - 1] = who if who == INTERVIEWER else parse_id(who, PARTICIPANT)
+    return mapping
+
+
+def _record_until_done(
+    session: RecordingSession, progress_every: float | None
+) -> RecorderError | None:
+    """Run until the duration, Ctrl-C, SIGTERM or a fault; always finalise. Returns the fault."""
+    done = threading.Event()
+
+    def on_signal(_sig: int, _frame: FrameType | None) -> None:
+        done.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    next_report = 0.0
+    try:
+        while not done.is_set():
+            status = session.status()
+            if status.state is CaptureState.FAULTED:
+                return status.fault
+            if session.recorder.limit_reached:
+                return None
+            if progress_every and status.elapsed_s >= next_report:
+                print(f"recorded {status.elapsed_s:.2f} s", file=sys.stderr, flush=True)
+                next_report = status.elapsed_s + progress_every
+            done.wait(0.02)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        session.stop()
+        signal.signal(signal.SIGTERM, previous)
+    return None
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     if args.channels < 1:
         raise UsageError("--channels must be at least 1.")
@@ -155,16 +209,21 @@ def cmd_record(args: argparse.Namespace) -> int:
     if args.channels > device.channels:
         raise DeviceError(f"{device.name} has only {device.channels} input channel(s).")
     rate = choose_sample_rate(device, args.channels)
+    speakers = _channel_map(args.speaker, args.channels)
     study, record, consent = _prepare(args)
+    strangers = sorted(set(speakers.values()) - {*record.participant_ids, INTERVIEWER})
+    if strangers:
+        study.delete_session(record.session_id)
+        raise UsageError(
+            f"--speaker names {', '.join(strangers)}, who is not in this session.",
+            hint="Use the participants' IDs or 'interviewer'.",
+        )
     session = RecordingSession(
-        study, record.session_id, CaptureSettings(device, rate, args.channels)
+        study,
+        record.session_id,
+        CaptureSettings(device, rate, args.channels),
+        channel_map=speakers,
     )
-    done = threading.Event()
-
-    def on_signal(_sig: int, _frame: FrameType | None) -> None:
-        done.set()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
     if args.duration is not None:
         session.recorder.limit(round(args.duration * rate))
     session.start(consent)
@@ -172,25 +231,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         f"Recording session {record.session_id} from {device.name} at {rate} Hz. "
         "Press Ctrl-C to stop."
     )
-    fault = None
-    next_report = 0.0
-    try:
-        while not done.is_set():
-            status = session.status()
-            if status.state is CaptureState.FAULTED:
-                fault = status.fault
-                break
-            if session.recorder.limit_reached:
-                break
-            if args.progress_every and status.elapsed_s >= next_report:
-                print(f"recorded {status.elapsed_s:.2f} s", file=sys.stderr, flush=True)
-                next_report = status.elapsed_s + args.progress_every
-            done.wait(0.02)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        session.stop()
-        signal.signal(signal.SIGTERM, previous)
+    fault = _record_until_done(session, args.progress_every)
     overflows = session.recorder.status().overflows
     print(record.session_id)
     print(f"overflows: {overflows}")

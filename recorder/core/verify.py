@@ -97,13 +97,14 @@ def _check_other(vault: Vault, relpath: str) -> Finding | None:
         return None  # an interrupted save; encrypted, and removed on the next unlock
     if relpath.endswith(SEALED_SUFFIX + PARTIAL_SUFFIX):
         target = relpath[: -len(PARTIAL_SUFFIX)]
-        exc = _unfinished_length(vault, relpath, target)
+        intact = _unfinished_length(vault, relpath, target)
         return Finding(
             relpath,
             "truncated",
             f"{relpath}: an unfinished recording (the app stopped while recording); "
-            f"{exc:,} bytes are intact and can be recovered with 'recover'.",
-            exc,
+            f"{_describe_audio(vault, relpath, target, intact)} intact, to be sealed with "
+            "'recover'.",
+            intact,
         )
     return Finding(relpath, "unexpected", f"{relpath}: not an Interview Recorder file; remove it.")
 
@@ -119,3 +120,15 @@ def _unfinished_length(vault: Vault, relpath: str, target: str) -> int:
     except RecorderError:
         return total
     return total
+
+
+def _describe_audio(vault: Vault, relpath: str, target: str, intact: int) -> str:
+    """``"12.3 s of audio"`` when the segment header is readable, else a byte count."""
+    from recorder.core.audio.pcm import HEADER_BYTES, parse_header
+
+    try:
+        first = next(vault.iter_chunks(relpath, sealed_for=target, allow_unfinished=True))
+        fmt = parse_header(first[:HEADER_BYTES])
+    except (RecorderError, StopIteration):
+        return f"{intact:,} bytes"
+    return f"{max(0, intact - HEADER_BYTES) / (fmt.sample_rate * fmt.frame_bytes):.1f} s of audio"
