@@ -26,8 +26,8 @@ def _interactive() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
-def get_passphrase(what: str, file: str | None, env: str) -> str:
-    """An existing passphrase for ``what`` ("study" or "code-map")."""
+def _scripted(what: str, file: str | None, env: str) -> str | None:
+    """A passphrase from a file or the environment; ``None`` means: ask at the terminal."""
     if file:
         return _from_file(file)
     if env in os.environ:
@@ -37,20 +37,22 @@ def get_passphrase(what: str, file: str | None, env: str) -> str:
             f"No {what} passphrase given.",
             hint=f"Type it at a prompt, or for scripts use a passphrase file or ${env}.",
         )
-    return getpass.getpass(f"{what.capitalize()} passphrase: ")
+    return None
+
+
+def get_passphrase(what: str, file: str | None, env: str) -> str:
+    """An existing passphrase for ``what`` ("study" or "code-map")."""
+    scripted = _scripted(what, file, env)
+    return (
+        scripted if scripted is not None else getpass.getpass(f"{what.capitalize()} passphrase: ")
+    )
 
 
 def get_new_passphrase(what: str, file: str | None, env: str) -> str:
     """A new passphrase for ``what``: from a file or env, or typed twice at a prompt."""
-    if file:
-        return _from_file(file)
-    if env in os.environ:
-        return os.environ[env]
-    if not _interactive():
-        raise UsageError(
-            f"No new {what} passphrase given.",
-            hint=f"Type it at a prompt, or for scripts use a passphrase file or ${env}.",
-        )
+    scripted = _scripted(f"new {what}", file, env)
+    if scripted is not None:
+        return scripted
     first = getpass.getpass(f"New {what} passphrase: ")
     second = getpass.getpass(f"Repeat the new {what} passphrase: ")
     if first != second:

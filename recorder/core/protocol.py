@@ -437,19 +437,8 @@ class _Checker:
         node = top.values.get("roles")
         if node is None:
             return ()
-        roles: list[Role] = []
-        seen: dict[str, Node] = {}
-        for index, entry in enumerate(self.sequence(node, "roles", "the top-level mapping"), 1):
-            ctx = f"role '{_peek(entry, 'key')}'" if _peek(entry, "key") else f"role {index}"
-            fields = self.mapping(entry, ctx, ("key", "label"), ("key", "label"))
-            if fields is None:
-                continue
-            key = self.slug(fields, "key", "role key", ctx)
-            if key:
-                self.unique(seen, key, fields.values["key"], "role key")
-                ctx = f"role '{key}'"
-            roles.append(Role(key, self.field(fields, "label", ctx)))
-        return tuple(roles)
+        entries = self.sequence(node, "roles", "the top-level mapping")
+        return tuple(Role(k, v) for k, v in self.keyed_texts(entries, "role", "label"))
 
     def consent(self, top: _Fields) -> ConsentForm:
         empty = ConsentForm("", "", ())
@@ -462,22 +451,31 @@ class _Checker:
             return empty
         form_version = self.field(fields, "form_version", "consent")
         statement = self.field(fields, "statement", "consent")
-        items: list[ConsentItem] = []
-        seen: dict[str, Node] = {}
         items_node = fields.values.get("items")
         entries = self.sequence(items_node, "items", "consent") if items_node is not None else []
+        items = tuple(
+            ConsentItem(k, v) for k, v in self.keyed_texts(entries, "consent item", "text")
+        )
+        return ConsentForm(form_version, statement, items)
+
+    def keyed_texts(
+        self, entries: Iterable[Node], what: str, text_key: str
+    ) -> list[tuple[str, str]]:
+        """Entries of the form ``{key: slug, <text_key>: text}`` with unique keys."""
+        pairs: list[tuple[str, str]] = []
+        seen: dict[str, Node] = {}
         for index, entry in enumerate(entries, 1):
             peeked = _peek(entry, "key")
-            ctx = f"consent item '{peeked}'" if peeked else f"consent item {index}"
-            item_fields = self.mapping(entry, ctx, ("key", "text"), ("key", "text"))
-            if item_fields is None:
+            ctx = f"{what} '{peeked}'" if peeked else f"{what} {index}"
+            fields = self.mapping(entry, ctx, ("key", text_key), ("key", text_key))
+            if fields is None:
                 continue
-            key = self.slug(item_fields, "key", "consent item key", ctx)
+            key = self.slug(fields, "key", f"{what} key", ctx)
             if key:
-                self.unique(seen, key, item_fields.values["key"], "consent item key")
-                ctx = f"consent item '{key}'"
-            items.append(ConsentItem(key, self.field(item_fields, "text", ctx)))
-        return ConsentForm(form_version, statement, tuple(items))
+                self.unique(seen, key, fields.values["key"], f"{what} key")
+                ctx = f"{what} '{key}'"
+            pairs.append((key, self.field(fields, text_key, ctx)))
+        return pairs
 
     def register(self, value: str, node: Node, kind: str) -> None:
         if value in self.ids:
