@@ -184,3 +184,31 @@ def test_the_last_device_is_remembered(monkeypatch: pytest.MonkeyPatch, tmp_path
     appconfig.remember_input_device("USB Audio CODEC")
     assert appconfig.last_input_device() == "USB Audio CODEC"
     assert "USB Audio" in (tmp_path / "cfg/interview-recorder/settings.json").read_text()
+
+
+def test_levels_refresh_at_least_twenty_times_a_second(pulse: VirtualPulse, tmp_path: Path) -> None:
+    """Count the distinct meter snapshots a console polling at 100 Hz sees in one second."""
+    import threading
+
+    tone = (0.3 * np.sin(2 * np.pi * 300 * np.arange(RATE * 3) / RATE)).astype(np.float32)
+    noise = tone * np.random.default_rng(0).uniform(0.2, 1.0, len(tone)).astype(np.float32)
+    import soundfile as sf
+
+    sf.write(str(tmp_path / "n.wav"), noise, RATE, subtype="PCM_16")
+    vault = Vault.create(tmp_path / "v", VaultKind.STUDY, "a passphrase here")
+    rec = Recorder(vault, "sessions/S-AAAA0", settings())
+    rec.start()
+    player = threading.Thread(target=pulse.play, args=(tmp_path / "n.wav",))
+    player.start()
+    try:
+        wait_until(lambda: rec.status().levels.peak_dbfs[0] > -40)
+        seen = set()
+        start = rec.clock()
+        tick = threading.Event()
+        while rec.clock() < start + RATE:  # one second of captured audio
+            seen.add(rec.status().levels.peak_dbfs)
+            tick.wait(0.01)
+        assert len(seen) >= 20
+    finally:
+        player.join()
+        rec.stop()
