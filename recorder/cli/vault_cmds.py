@@ -15,7 +15,7 @@ from recorder.cli.passphrases import (
 )
 from recorder.core.codemap import CODEMAP_FILE
 from recorder.core.enrolment import check_new_passphrase
-from recorder.core.errors import IntegrityError, KdfParametersRejected, NotAVault, VaultError
+from recorder.core.errors import KdfParametersRejected, NotAVault, VaultError
 from recorder.core.study import REGISTRY_FILE, SETTINGS_FILE
 from recorder.core.vault import HEADER_NAME, Vault, VaultKind, read_header
 from recorder.core.verify import Finding, verify_vault
@@ -99,6 +99,3 @@ def cmd_passphrase_change(args: argparse.Namespace) -> int:
     vault.change_passphrase(new)
     info(f"The {what} passphrase was changed. The old passphrase no longer opens it.")
     return 0
-
-
-__all__ = ["IntegrityError", "register"]

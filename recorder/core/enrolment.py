@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from recorder.core import ids
 from recorder.core.codemap import CodeMap
 from recorder.core.errors import UsageError
 from recorder.core.model import (
@@ -172,7 +171,3 @@ def withdraw(study: Study, codemap: CodeMap, plan: Withdrawal) -> Withdrawal:
     codemap.put(replace(entry, withdrawn_on=date.today().isoformat()))
     log.info("withdrew a participant and deleted %d session(s)", len(plan.session_ids))
     return plan
-
-
-def normalise_participant_id(text: str) -> str:
-    return ids.parse_id(text, ids.PARTICIPANT)

@@ -8,7 +8,7 @@ and transcripts added by later steps. All sealed under the study key.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from recorder.core import ids
 from recorder.core.codemap import CodeMap
@@ -159,7 +159,3 @@ def open_controller(
 
 def list_sessions(study: Study) -> list[SessionRecord]:
     return [load_session(study, sid) for sid in study.session_ids()]
-
-
-def consent_map(codemap: CodeMap, controller: SessionController) -> Mapping[str, bool]:
-    return consent_on_file(codemap, controller.protocol, controller.record.participant_ids)

@@ -33,8 +33,3 @@ def load_timeline(study: Study, record: SessionRecord, *, rate: int | None = Non
     for start, audio in pieces:
         timeline[start : start + len(audio), : audio.shape[1]] = audio
     return timeline
-
-
-def mono(audio: FloatArray) -> FloatArray:
-    """Average of the channels (for transcription of a single-microphone mix)."""
-    return np.asarray(audio.mean(axis=1), dtype=np.float32) if audio.ndim == 2 else audio
