@@ -97,38 +97,33 @@ def _check_other(vault: Vault, relpath: str) -> Finding | None:
         return None  # an interrupted save; encrypted, and removed on the next unlock
     if relpath.endswith(SEALED_SUFFIX + PARTIAL_SUFFIX):
         target = relpath[: -len(PARTIAL_SUFFIX)]
-        intact = _unfinished_length(vault, relpath, target)
+        intact, amount = _unfinished_audio(vault, relpath, target)
         return Finding(
             relpath,
             "truncated",
             f"{relpath}: an unfinished recording (the app stopped while recording); "
-            f"{_describe_audio(vault, relpath, target, intact)} intact, to be sealed with "
-            "'recover'.",
+            f"{amount} intact, to be sealed with 'recover'.",
             intact,
         )
     return Finding(relpath, "unexpected", f"{relpath}: not an Interview Recorder file; remove it.")
 
 
-def _unfinished_length(vault: Vault, relpath: str, target: str) -> int:
-    """Authentic plaintext bytes in an unfinished recording (sealed for ``target``)."""
-    total = 0
+def _unfinished_audio(vault: Vault, relpath: str, target: str) -> tuple[int, str]:
+    """One pass over an unfinished recording: (intact bytes, "12.3 s of audio" or a byte count)."""
+    from recorder.core.audio.pcm import HEADER_BYTES, PcmFormat, parse_header
+
+    intact = 0
+    fmt: PcmFormat | None = None
     try:
         for chunk in vault.iter_chunks(relpath, sealed_for=target, allow_unfinished=True):
-            total += len(chunk)
+            if fmt is None:
+                fmt = parse_header(chunk[:HEADER_BYTES])
+            intact += len(chunk)
     except Truncated as exc:
-        return exc.recoverable_bytes
+        intact = exc.recoverable_bytes
     except RecorderError:
-        return total
-    return total
-
-
-def _describe_audio(vault: Vault, relpath: str, target: str, intact: int) -> str:
-    """``"12.3 s of audio"`` when the segment header is readable, else a byte count."""
-    from recorder.core.audio.pcm import HEADER_BYTES, parse_header
-
-    try:
-        first = next(vault.iter_chunks(relpath, sealed_for=target, allow_unfinished=True))
-        fmt = parse_header(first[:HEADER_BYTES])
-    except (RecorderError, StopIteration):
-        return f"{intact:,} bytes"
-    return f"{max(0, intact - HEADER_BYTES) / (fmt.sample_rate * fmt.frame_bytes):.1f} s of audio"
+        pass
+    if fmt is None:
+        return intact, f"{intact:,} bytes"
+    seconds = max(0, intact - HEADER_BYTES) / (fmt.sample_rate * fmt.frame_bytes)
+    return intact, f"{seconds:.1f} s of audio"
