@@ -100,7 +100,9 @@ class Recorder:
         self._on_segment = on_segment
         self._stream_factory = stream_factory
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._queued_frames = 0
+        # Backlog = captured - written; each counter has one writer thread, so no lost updates.
+        self._captured_frames = 0
+        self._written_frames = 0
         self._paused = False
         self._overflows = 0
         self._last_block = time.monotonic()
@@ -129,15 +131,17 @@ class Recorder:
             self._overflows += 1
         data = bytes(indata)
         recording = not self._paused
+        rest = data
         if recording and self._limit is not None:
             ratio = self.timeline_rate / self._settings.sample_rate
             room = max(0, round((self._limit - self._timeline) / ratio))
-            if room < frames:
-                self._queue.put((data[: room * 2 * self._settings.channels], True))
+            if room < frames:  # the limit falls inside this block: record only up to it
+                cut = room * 2 * self._settings.channels
+                self._queue.put((data[:cut], True))
                 self._timeline += room * ratio
-                recording = False
-        self._queue.put((data, recording))
-        self._queued_frames += frames
+                recording, rest = False, data[cut:]
+        self._queue.put((rest, recording))
+        self._captured_frames += frames
         self._last_block = time.monotonic()
         if recording:
             self._timeline += frames * self.timeline_rate / self._settings.sample_rate
@@ -172,7 +176,8 @@ class Recorder:
         self._paused = False
         self._meter = LevelMeter(self._settings.channels, self._settings.sample_rate)
         self._queue = queue.SimpleQueue()
-        self._queued_frames = 0
+        self._captured_frames = 0
+        self._written_frames = 0
         self._thread = threading.Thread(target=self._write_loop, name="audio-writer", daemon=True)
         try:
             self._stream = self._open_stream()
@@ -296,7 +301,7 @@ class Recorder:
             if item is _STOP:
                 return
             data, recording = item
-            self._queued_frames -= len(data) // (2 * self._settings.channels)
+            self._written_frames += len(data) // (2 * self._settings.channels)
             if not recording:
                 continue
             try:
@@ -323,7 +328,7 @@ class Recorder:
         except OSError:
             free = 0
         levels = self._meter.snapshot()
-        backlog = max(0, self._queued_frames) / rate
+        backlog = max(0, self._captured_frames - self._written_frames) / rate
         warnings = []
         if backlog > BACKLOG_WARNING_S:
             warnings.append(
