@@ -72,6 +72,15 @@ def run_cli(
     )
 
 
+def add_participant_cli(
+    study: Path, codemap: Path, name: str, role: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``participant add`` through the CLI; stdout holds the new ID."""
+    return run_cli(
+        "participant", "add", study, "--codemap", codemap, "--name", name, "--role", role, env=env
+    )
+
+
 @pytest.fixture(scope="session")
 def pulse() -> Iterator[object]:
     """The virtual microphone for the whole test session (skips where PulseAudio is absent)."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import add_participant_cli, run_cli
 
 GROUPS = [
     [],
@@ -47,18 +47,7 @@ def no_traceback(text: str) -> bool:
 
 def test_full_headless_workflow(study: tuple[Path, Path], cli_env: dict[str, str]) -> None:
     s, c = study
-    add = run_cli(
-        "participant",
-        "add",
-        s,
-        "--codemap",
-        c,
-        "--name",
-        "Ana Lima",
-        "--role",
-        "social-work",
-        env=cli_env,
-    )
+    add = add_participant_cli(s, c, "Ana Lima", "social-work", cli_env)
     pid = add.stdout.strip()
     assert add.returncode == 0 and pid.startswith("P-")
     assert (
@@ -257,18 +246,7 @@ def test_protocol_check_and_show(cli_env: dict[str, str], tmp_path: Path) -> Non
 
 def test_study_status_and_sessions(study: tuple[Path, Path], cli_env: dict[str, str]) -> None:
     s, c = study
-    pid = run_cli(
-        "participant",
-        "add",
-        s,
-        "--codemap",
-        c,
-        "--name",
-        "Ana Lima",
-        "--role",
-        "police",
-        env=cli_env,
-    ).stdout.strip()
+    pid = add_participant_cli(s, c, "Ana Lima", "police", cli_env).stdout.strip()
     consent = run_cli(
         "consent",
         "record",

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, add_participant_cli, run_cli
 from tests.virtual_audio import RATE, VirtualPulse, speech
 
 pytestmark = pytest.mark.audio
@@ -25,9 +25,7 @@ def enrolled(tmp_path: Path, cli_env: dict[str, str], pulse: VirtualPulse):  # t
     env = {**cli_env, **pulse.env}
     s, c = tmp_path / "study", tmp_path / "codemap"
     assert run_cli("study", "create", s, "--codemap", c, env=env).returncode == 0
-    pid = run_cli(
-        "participant", "add", s, "--codemap", c, "--name", "Ana Lima", "--role", "police", env=env
-    ).stdout.strip()
+    pid = add_participant_cli(s, c, "Ana Lima", "police", env).stdout.strip()
     return s, c, pid, env
 
 
