@@ -69,8 +69,10 @@ def throughput(vault: Vault, folder: Path, minutes: float = 10) -> None:
     plain = time.perf_counter() - start
     audio_s = minutes * 60
     print(f"1. writer throughput ({minutes:.0f} min of 16 kHz mono in 20 ms blocks):")
-    print(f"   encrypted {audio_s / sealed:,.0f} audio-s per s   plain {audio_s / plain:,.0f} "
-          f"audio-s per s   ratio {sealed / plain:.2f}x the time")
+    print(
+        f"   encrypted {audio_s / sealed:,.0f} audio-s per s   plain {audio_s / plain:,.0f} "
+        f"audio-s per s   ratio {sealed / plain:.2f}x the time"
+    )
 
 
 def realtime_cpu(vault: Vault, seconds: float = 10) -> None:
@@ -95,9 +97,14 @@ def realtime_cpu(vault: Vault, seconds: float = 10) -> None:
             bytes(indata)
 
         def stream_alone() -> float:
-            stream = sd.RawInputStream(device=device.index, samplerate=settings.sample_rate,
-                                       channels=1, dtype="int16", blocksize=BLOCK,
-                                       callback=discard)
+            stream = sd.RawInputStream(
+                device=device.index,
+                samplerate=settings.sample_rate,
+                channels=1,
+                dtype="int16",
+                blocksize=BLOCK,
+                callback=discard,
+            )
             cpu0, wall0 = cpu_seconds(), time.perf_counter()
             with stream:
                 time.sleep(seconds)
@@ -119,10 +126,14 @@ def realtime_cpu(vault: Vault, seconds: float = 10) -> None:
             share, overflows = full_recorder(n)
             full.append(share)
         b, f = float(np.median(base)), float(np.median(full))
-        print(f"2. CPU share during {seconds:.0f} s real-time recordings (one core = 100%, "
-              "median of 2, alternated):")
-        print(f"   capture + encryption + writing {f * 100:.2f}%   stream alone {b * 100:.2f}%"
-              f"   difference {100 * (f - b):+.2f} points   overflows {overflows}")
+        print(
+            f"2. CPU share during {seconds:.0f} s real-time recordings (one core = 100%, "
+            "median of 2, alternated):"
+        )
+        print(
+            f"   capture + encryption + writing {f * 100:.2f}%   stream alone {b * 100:.2f}%"
+            f"   difference {100 * (f - b):+.2f} points   overflows {overflows}"
+        )
     finally:
         pulse.stop()
 
@@ -165,8 +176,9 @@ def rss_over_long_recording(vault: Vault, minutes: int = 30) -> None:
         return stream
 
     device = InputDevice(0, "synthetic", 1, RATE)
-    rec = Recorder(vault, "sessions/S-LONG", CaptureSettings(device, RATE, 1),
-                   stream_factory=factory)
+    rec = Recorder(
+        vault, "sessions/S-LONG", CaptureSettings(device, RATE, 1), stream_factory=factory
+    )
     before = rss_mb()
     start = time.perf_counter()
     peak = before
@@ -178,8 +190,10 @@ def rss_over_long_recording(vault: Vault, minutes: int = 30) -> None:
     wall = time.perf_counter() - start
     after = rss_mb()
     print(f"3. {minutes}-minute recording fed at {minutes * 60 / wall:,.0f}x real time:")
-    print(f"   RSS before {before:.1f} MB, peak {peak:.1f} MB, after {after:.1f} MB: "
-          f"growth {after - before:+.1f} MB (peak {peak - before:+.1f} MB; target < 20 MB)")
+    print(
+        f"   RSS before {before:.1f} MB, peak {peak:.1f} MB, after {after:.1f} MB: "
+        f"growth {after - before:+.1f} MB (peak {peak - before:+.1f} MB; target < 20 MB)"
+    )
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ def tool(name: str) -> str:
 
 def test_ruff() -> None:
     done = subprocess.run(
-        [tool("ruff"), "check", "recorder", "tests", "bench", "main.py"],
+        [tool("ruff"), "check", "recorder", "tests", "bench", "docs", "main.py"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,4 +1,5 @@
-"""Per-user app settings that identify nobody: the last input device, recent study folders.
+"""Per-user app settings that identify nobody: the last input device, recent study folders,
+the idle-lock delay.
 
 Stored as plain JSON in the user's config folder (``$XDG_CONFIG_HOME/interview-recorder``,
 ``~/Library/Application Support/...`` or ``%APPDATA%``). Nothing here may name a participant
@@ -11,15 +12,21 @@ import json
 import logging
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from recorder.core.atomic import atomic_write
 from recorder.core.errors import RecorderError
+from recorder.core.vault import HEADER_NAME
 
 log = logging.getLogger(__name__)
 
 APP_DIR = "interview-recorder"
+#: How many recent studies the start window lists.
+MAX_RECENT = 8
+DEFAULT_IDLE_LOCK_MINUTES = 10
+MAX_IDLE_LOCK_MINUTES = 240
 
 
 def config_dir() -> Path:
@@ -61,3 +68,98 @@ def last_input_device() -> str | None:
 
 def remember_input_device(name: str) -> None:
     save({"last_input_device": name})
+
+
+# -- recent studies -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecentStudy:
+    """A study folder opened before, with the code map folder used alongside it."""
+
+    folder: Path
+    codemap_folder: Path | None
+    #: The study folder still holds a vault (``vault.json``).
+    exists: bool
+
+
+def _same_place(path: Path) -> str:
+    """The key two spellings of one folder share: the resolved absolute path."""
+    try:
+        return str(path.expanduser().resolve())
+    except (OSError, RuntimeError):  # unreadable or a symlink loop: compare as given
+        return str(path.absolute())
+
+
+def _stored_recent() -> list[tuple[str, str | None]]:
+    """The well-formed (folder, codemap) entries, most recent first, without duplicates."""
+    raw = load().get("recent_studies")
+    entries: list[tuple[str, str | None]] = []
+    seen: set[str] = set()
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, dict):
+            continue
+        folder, codemap = item.get("folder"), item.get("codemap")
+        if not isinstance(folder, str) or not folder:
+            continue
+        if codemap is not None and not (isinstance(codemap, str) and codemap):
+            continue
+        key = _same_place(Path(folder))
+        if key not in seen:
+            seen.add(key)
+            entries.append((folder, codemap))
+    return entries[:MAX_RECENT]
+
+
+def _save_recent(entries: list[tuple[str, str | None]]) -> None:
+    save({"recent_studies": [{"folder": f, "codemap": c} for f, c in entries[:MAX_RECENT]]})
+
+
+def recent_studies() -> list[RecentStudy]:
+    """Study folders opened recently, most recent first (at most eight)."""
+    return [
+        RecentStudy(
+            folder=Path(folder),
+            codemap_folder=Path(codemap) if codemap is not None else None,
+            exists=(Path(folder) / HEADER_NAME).is_file(),
+        )
+        for folder, codemap in _stored_recent()
+    ]
+
+
+def remember_study(study_folder: Path, codemap_folder: Path | None) -> None:
+    """Put a study folder (and its code map folder, if known) first in the recent list."""
+    key = _same_place(study_folder)
+    codemap = _same_place(codemap_folder) if codemap_folder is not None else None
+    rest = [(f, c) for f, c in _stored_recent() if _same_place(Path(f)) != key]
+    _save_recent([(key, codemap), *rest])
+    log.debug("remembered a recent study (%d listed)", min(len(rest) + 1, MAX_RECENT))
+
+
+def forget_study(study_folder: Path) -> None:
+    """Take a study folder off the recent list (nothing happens if it is not there)."""
+    key = _same_place(study_folder)
+    entries = _stored_recent()
+    kept = [(f, c) for f, c in entries if _same_place(Path(f)) != key]
+    if len(kept) != len(entries):
+        _save_recent(kept)
+
+
+# -- idle lock --------------------------------------------------------------------------------
+
+
+def idle_lock_minutes() -> int:
+    """Minutes without input before an unlocked study locks itself; 0 means never."""
+    value = load().get("idle_lock_minutes")
+    if isinstance(value, bool) or not isinstance(value, int):
+        return DEFAULT_IDLE_LOCK_MINUTES
+    return _clamp_minutes(value)
+
+
+def set_idle_lock_minutes(minutes: int) -> None:
+    """Store the idle-lock delay, clamped to 0 (never) .. 240 minutes."""
+    save({"idle_lock_minutes": _clamp_minutes(minutes)})
+
+
+def _clamp_minutes(minutes: int) -> int:
+    return max(0, min(MAX_IDLE_LOCK_MINUTES, int(minutes)))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import sys
 
+FIRST_PAINT_PROBE = "RECORDER_FIRST_PAINT_PROBE"  # see recorder/ui/first_paint.py
+
 
 def run_gui() -> int:
-    """Create the QApplication and show the start window; returns the exit status."""
+    """Create the QApplication and show the main window; returns the exit status."""
     if not _display_available():
         print(
             "error: no display found, so the desktop app cannot open a window.\n"
@@ -19,12 +21,18 @@ def run_gui() -> int:
         return 1
     from PySide6.QtWidgets import QApplication
 
-    from recorder.ui.start_window import StartWindow
+    from recorder.ui.main_window import MainWindow
+    from recorder.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Interview Recorder")
     app.setOrganizationName("Interview Recorder")
-    window = StartWindow()
+    apply_theme(app)  # type: ignore[arg-type]
+    window = MainWindow()
+    if os.environ.get(FIRST_PAINT_PROBE):
+        from recorder.ui.first_paint import report_first_paint
+
+        report_first_paint(window)
     window.show()
     return int(app.exec())
 

@@ -149,6 +149,11 @@ class Recorder:
 
     # -- control -----------------------------------------------------------------------------
 
+    @property
+    def settings(self) -> CaptureSettings:
+        """The device, rate and channels being recorded now."""
+        return self._settings
+
     def clock(self) -> int:
         """Samples of the session timeline captured so far (paused time excluded)."""
         return round(self._timeline)

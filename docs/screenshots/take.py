@@ -1,0 +1,183 @@
+"""Screenshots of every screen, taken from the real app under Xvfb at 1280x800.
+
+    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python docs/screenshots/take.py
+
+Uses a throwaway demo study (fictional people, test-only fast key derivation) and the virtual
+PulseAudio microphone from the tests, with speech playing so the level meters move.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+os.environ["RECORDER_TEST_ONLY_WEAK_KDF"] = "1"  # a demo study: speed over strength
+
+from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+STUDY_PASS, CODEMAP_PASS = "demo study passphrase", "demo code-map passphrase"
+PEOPLE = (("Dana Ramirez", "police", "Riverside PD"), ("Sam Okafor", "social-work", "County CPS"))
+
+
+def settle(ms: int = 400) -> None:
+    """Let Qt lay out and paint."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def shoot(name: str, *, widget: QWidget | None = None) -> None:
+    settle()
+    screen = QApplication.primaryScreen()
+    image = widget.grab() if widget is not None else screen.grabWindow(0)
+    image.save(str(OUT / f"{name}.png"))
+    print(f"saved docs/screenshots/{name}.png")
+
+
+def demo_study(tmp: Path) -> tuple[Path, list[str]]:
+    """A study with two enrolled, consented participants and one recorded session."""
+    from recorder.core.enrolment import create_study, enrol, record_consent
+    from recorder.core.model import Identity
+    from recorder.core.protocol import SessionKind
+    from recorder.core.sessions import create_session, study_protocol
+
+    study, codemap = create_study(
+        tmp / "study", tmp / "codemap", STUDY_PASS, CODEMAP_PASS, title="Crisis response teams"
+    )
+    protocol = study_protocol(study)
+    ids = []
+    for name, role, agency in PEOPLE:
+        entry = enrol(study, codemap, Identity(name, agency=agency), role)
+        items = tuple(i.key for i in protocol.consent.items)
+        record_consent(codemap, entry.participant_id, protocol.consent.form_version, items)
+        ids.append(entry.participant_id)
+    extra = enrol(study, codemap, Identity("Lee Chen", agency="Riverside PD"), "police")
+    ids.append(extra.participant_id)
+    create_session(study, protocol, SessionKind.INDIVIDUAL, [ids[0]])
+    return tmp / "study", ids
+
+
+def main() -> int:
+    from recorder.core import appconfig
+    from tests.virtual_audio import VirtualPulse, speech
+
+    tmp = Path(tempfile.mkdtemp(prefix="shots-"))
+    os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")
+    pulse = VirtualPulse()
+    os.environ.update(pulse.env)
+    os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")
+    pulse.start()
+    wav = tmp / "speech.wav"
+    speech(
+        "I would start by slowing everything down. Nobody is in immediate danger, so I "
+        "would talk to her through the door, ask her name, and tell her who we are. " * 6,
+        wav,
+    )
+    stop_playing = threading.Event()
+
+    def play() -> None:
+        while not stop_playing.is_set():
+            pulse.play(wav)
+
+    threading.Thread(target=play, daemon=True).start()
+    try:
+        return shoot_all(tmp, appconfig)
+    finally:
+        stop_playing.set()
+        pulse.stop()
+
+
+def shoot_all(tmp: Path, appconfig: object) -> int:  # noqa: PLR0915
+    from recorder.core.codemap import CodeMap
+    from recorder.core.study import Study
+    from recorder.ui.main_window import MainWindow
+    from recorder.ui.new_session_dialog import NewSessionDialog
+    from recorder.ui.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    dark = os.environ.get("RECORDER_THEME") == "dark"
+    apply_theme(app, dark=dark)  # type: ignore[arg-type]
+    suffix = "-dark" if dark else ""
+    folder, ids = demo_study(tmp)
+    appconfig.remember_study(folder, tmp / "codemap")  # type: ignore[attr-defined]
+    window = MainWindow()
+    window.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+    window.setGeometry(0, 0, 1280, 800)
+    window.show()
+    if not dark:
+        shoot("start")
+        window.create_study()
+        dialog = window.dialog
+        dialog.study_pass.edit.setText("harbour lantern quietly 42")  # type: ignore[attr-defined]
+        dialog.codemap_pass.edit.setText("password1")  # type: ignore[attr-defined]
+        shoot("create-study")
+        dialog.close()  # type: ignore[union-attr]
+        window.open_study(folder, tmp / "codemap")
+        window.dialog.passphrase.edit.setText(STUDY_PASS)  # type: ignore[union-attr]
+        shoot("unlock")
+        window.dialog.close()  # type: ignore[union-attr]
+    study = Study.open(folder, STUDY_PASS)
+    window._study_unlocked(study)
+    window._codemap_unlocked(CodeMap.open(tmp / "codemap", CODEMAP_PASS, study_id=study.study_id))
+    assert window.home is not None
+    window.home.select_participant(ids[0])
+    shoot(f"home{suffix}")
+    if not dark:
+        window.home.edit_participant()
+        shoot("participant")
+        window.home.dialog.close()  # type: ignore[attr-defined]
+        window.home.record_consent()
+        consent = window.home.dialog
+        for row in list(consent.items.values())[:3]:  # type: ignore[attr-defined]
+            row.setCheckState(Qt.CheckState.Checked)
+        shoot("consent")
+        consent.close()  # type: ignore[attr-defined]
+    window.home.new_session()
+    new = window.home.dialog
+    assert isinstance(new, NewSessionDialog)
+    new.paired.setChecked(True)
+    new.people[0].setCurrentIndex(new.people[0].findData(ids[0]))
+    new.people[1].setCurrentIndex(new.people[1].findData(ids[1]))
+    settle(1200)
+    if not dark:
+        shoot("new-session")
+    new.submit()
+    console = window.console
+    assert console is not None
+    console.participant_window.hide()
+    console.start()
+    for _ in range(12):
+        console.model.next()
+    console.model.add_note("P2 describes a co-responder call from last winter")
+    console.free_notes.setPlainText(
+        "Quiet room; both participants engaged. Break after vignette 2."
+    )
+    settle(2500)
+    settle(3000)  # the virtual device delivers its first audio after about two seconds
+    shoot(f"console{suffix}")
+    if not dark:
+        pw = console.participant_window
+        pw.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        pw.setGeometry(0, 0, 1280, 800)
+        pw.show()
+        shoot("participant-window")
+        pw.hide()
+    finish: Callable[[], None] = console.stop
+    finish()
+    loop = QEventLoop()
+    console.model.finalised.connect(loop.quit)
+    loop.exec()
+    window.close_console()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

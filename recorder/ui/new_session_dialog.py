@@ -1,0 +1,255 @@
+"""New session: individual or paired, participants, input device with a live level test,
+channel-to-speaker mapping. Start stays disabled, with the reason shown, until all is in order."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from recorder.core import appconfig
+from recorder.core.audio.devices import InputDevice, choose_sample_rate, list_input_devices
+from recorder.core.audio.monitor import InputMonitor
+from recorder.core.errors import RecorderError
+from recorder.core.protocol import SessionKind
+from recorder.core.session import INTERVIEWER
+from recorder.core.session_setup import SessionSetup
+from recorder.ui.level_meter import LevelMeter
+from recorder.ui.messages import explain
+from recorder.ui.study_model import StudyModel
+from recorder.ui.widgets import button, label
+
+log = logging.getLogger(__name__)
+
+
+class NewSessionDialog(QDialog):
+    """Emits ``start(record, capture_settings, channel_map)`` when the session is created."""
+
+    start = Signal(object, object, object)
+
+    def __init__(self, model: StudyModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.setup = SessionSetup()
+        self.monitor: InputMonitor | None = None
+        self.setWindowTitle("New session")
+        self.setMinimumWidth(640)
+        self.individual = QRadioButton("Individual — one professional", self)
+        self.paired = QRadioButton("Paired — a crisis team of two", self)
+        self.individual.setChecked(True)
+        kinds = QButtonGroup(self)
+        kinds.addButton(self.individual)
+        kinds.addButton(self.paired)
+        self.paired.setEnabled(SessionKind.PAIRED in model.protocol.kinds)
+        self.people = [QComboBox(self), QComboBox(self)]
+        for combo in self.people:
+            combo.addItem("Choose…", "")
+            for p in model.active_participants():
+                entry = model.entry(p.participant_id)
+                name = f" — {entry.identity.name}" if entry else ""
+                combo.addItem(
+                    f"{p.participant_id} ({model.role_label(p.role)}){name}", p.participant_id
+                )
+            combo.currentIndexChanged.connect(self._changed)
+        self.interviewer = QLineEdit(self)
+        self.interviewer.setPlaceholderText("your initials")
+        self.interviewer.textChanged.connect(self._changed)
+        self.device = QComboBox(self)
+        self.channels = QSpinBox(self)
+        self.channels.setRange(1, 1)
+        self.channels.valueChanged.connect(self._device_changed)
+        self.meter = LevelMeter(self)
+        self.map_box = QGroupBox("Who speaks into which channel", self)
+        self.map_form = QFormLayout(self.map_box)
+        self.map_combos: list[QComboBox] = []
+        self.reason = label("", "warning", wrap=True, parent=self)
+        self.start_button = button("Start session", primary=True, big=True, shortcut="Ctrl+Return")
+        self.start_button.clicked.connect(self.submit)
+        cancel = button("Cancel")
+        cancel.clicked.connect(self.reject)
+
+        who = QFormLayout()
+        kind_row = QHBoxLayout()
+        kind_row.addWidget(self.individual)
+        kind_row.addWidget(self.paired)
+        kind_row.addStretch(1)
+        who.addRow("Kind", kind_row)
+        who.addRow("Participant", self.people[0])
+        self.second_label = label("Second participant")
+        who.addRow(self.second_label, self.people[1])
+        who.addRow("Interviewer", self.interviewer)
+        audio = QFormLayout()
+        audio.addRow("Input device", self.device)
+        audio.addRow("Channels", self.channels)
+        audio.addRow("Level test", self.meter)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reason, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.start_button)
+        column = QVBoxLayout(self)
+        column.setSpacing(12)
+        column.addWidget(label("New session", "title"))
+        column.addLayout(who)
+        column.addWidget(label("Recording", "heading"))
+        column.addLayout(audio)
+        column.addWidget(self.map_box)
+        column.addLayout(buttons)
+        self.individual.toggled.connect(self._changed)
+        self.device.currentIndexChanged.connect(self._device_changed)
+        self.timer = QTimer(self)
+        self.timer.setInterval(50)
+        self.timer.timeout.connect(self._show_levels)
+        self._devices: list[InputDevice] = []
+        self._load_devices()
+        self._changed()
+
+    # -- devices ------------------------------------------------------------------------------
+
+    def _load_devices(self) -> None:
+        try:
+            self._devices = list_input_devices()
+        except RecorderError as exc:
+            self._devices = []
+            self.reason.setText(explain(exc)[0])
+        remembered = appconfig.last_input_device()
+        self.device.blockSignals(True)
+        self.device.clear()
+        pick = 0
+        for i, d in enumerate(self._devices):
+            star = " (system default)" if d.is_default else ""
+            self.device.addItem(f"{d.name}{star} · {d.channels} ch", d.index)
+            if (remembered and d.name == remembered) or (not remembered and d.is_default):
+                pick = i
+        self.device.setCurrentIndex(pick)
+        self.device.blockSignals(False)
+        self._device_changed()
+
+    def selected_device(self) -> InputDevice | None:
+        index = self.device.currentIndex()
+        return self._devices[index] if 0 <= index < len(self._devices) else None
+
+    def _device_changed(self) -> None:
+        device = self.selected_device()
+        self.channels.blockSignals(True)
+        self.channels.setRange(1, max(1, min(device.channels, 8)) if device else 1)
+        self.channels.blockSignals(False)
+        self.setup.device = device
+        self.setup.channels = self.channels.value()
+        self._rebuild_map()
+        self._restart_monitor()
+        self._changed()
+
+    def _restart_monitor(self) -> None:
+        self._stop_monitor()
+        device = self.selected_device()
+        if device is None:
+            return
+        try:
+            rate = choose_sample_rate(device, self.setup.channels)
+            self.monitor = InputMonitor(device, rate, self.setup.channels)
+            self.monitor.start()
+        except RecorderError as exc:
+            self.monitor = None
+            self.meter.show_levels(None)
+            self.reason.setText(f"{explain(exc)[0]} Choose another device.")
+            return
+        self.timer.start()
+
+    def _stop_monitor(self) -> None:
+        self.timer.stop()
+        if self.monitor is not None:
+            self.monitor.stop()
+            self.monitor = None
+
+    def _show_levels(self) -> None:
+        if self.monitor is not None:
+            self.meter.show_levels(self.monitor.levels())
+
+    # -- mapping ------------------------------------------------------------------------------
+
+    def _rebuild_map(self) -> None:
+        while self.map_form.rowCount():
+            self.map_form.removeRow(0)
+        self.map_combos = []
+        speakers = self.setup.speakers()
+        for ch in range(self.setup.channels):
+            combo = QComboBox(self.map_box)
+            combo.addItem("Everyone (shared microphone)", "")
+            for who in speakers:
+                combo.addItem("Interviewer" if who == INTERVIEWER else who, who)
+            current = self.setup.channel_map.get(ch, "")
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.currentIndexChanged.connect(self._map_changed)
+            self.map_combos.append(combo)
+            self.map_form.addRow(f"Channel {ch + 1}", combo)
+        self.map_box.setVisible(self.setup.channels > 1)
+        channels = self.setup.channels
+        names = [f"Channel {ch + 1}" for ch in range(channels)]
+        self.meter.set_labels(names if channels > 1 else [])
+
+    def _map_changed(self) -> None:
+        self.setup.channel_map = {
+            ch: str(combo.currentData())
+            for ch, combo in enumerate(self.map_combos)
+            if combo.currentData()
+        }
+        self._changed()
+
+    # -- state --------------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        self.setup.kind = (
+            SessionKind.INDIVIDUAL if self.individual.isChecked() else (SessionKind.PAIRED)
+        )
+        self.people[1].setVisible(self.setup.kind is SessionKind.PAIRED)
+        self.second_label.setVisible(self.setup.kind is SessionKind.PAIRED)
+        previous = self.setup.speakers()
+        self.setup.participant_ids = [str(c.currentData() or "") for c in self.people]
+        self.setup.interviewer = self.interviewer.text().strip()
+        if previous != self.setup.speakers() and self.setup.channels > 1:
+            self._rebuild_map()
+        reason = self.blocker()
+        self.start_button.setEnabled(not reason)
+        self.start_button.setToolTip(reason or "Create the session and open the console")
+        if reason or self.monitor is not None or not self._devices:
+            self.reason.setText(reason)
+
+    def blocker(self) -> str:
+        """Why Start is disabled, or "" when the session can start."""
+        return self.setup.blocker(self.model.study, self.model.protocol, self.model.codemap)
+
+    def submit(self) -> None:
+        if self.blocker():
+            return
+        self._stop_monitor()
+        try:
+            record, settings = self.setup.create(
+                self.model.study, self.model.protocol, self.model.codemap
+            )
+        except RecorderError as exc:
+            self.reason.setText(" ".join(explain(exc)).strip())
+            self._restart_monitor()
+            return
+        device = self.selected_device()
+        if device is not None:
+            appconfig.remember_input_device(device.name)
+        self.model.refresh()
+        self.start.emit(record, settings, self.setup.mapping())
+        self.accept()
+
+    def done(self, result: int) -> None:
+        self._stop_monitor()
+        super().done(result)

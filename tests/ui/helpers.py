@@ -1,0 +1,106 @@
+"""Drive the real windows the way an interviewer does: fill fields, click buttons, answer boxes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from recorder.ui.main_window import MainWindow
+from tests.conftest import CODEMAP_PASS, STUDY_PASS
+
+
+def click(qtbot: QtBot, widget: QAbstractButton) -> None:
+    assert widget.isEnabled(), f"{widget.text()!r} is disabled: {widget.toolTip()}"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def choose(combo: QComboBox, data: object) -> None:
+    index = combo.findData(data)
+    assert index >= 0, f"{data!r} is not offered"
+    combo.setCurrentIndex(index)
+
+
+def open_box(qtbot: QtBot) -> QMessageBox:
+    """The message box on screen now (waits for it)."""
+    boxes: list[QMessageBox] = []
+
+    def visible() -> bool:
+        windows = QApplication.topLevelWidgets()
+        boxes[:] = [w for w in windows if isinstance(w, QMessageBox) and w.isVisible()]
+        return bool(boxes)
+
+    qtbot.waitUntil(visible, timeout=5000)
+    return boxes[-1]
+
+
+def answer(qtbot: QtBot, button_text: str) -> str:
+    """Click ``button_text`` on the open message box; returns the box's text."""
+    box = open_box(qtbot)
+    text = box.text()
+    for b in box.buttons():
+        if b.text() == button_text:
+            click(qtbot, b)
+            qtbot.waitUntil(lambda: not box.isVisible(), timeout=5000)
+            return text
+    raise AssertionError(f"no {button_text!r} button in {[b.text() for b in box.buttons()]}")
+
+
+def create_study(qtbot: QtBot, window: MainWindow, tmp: Path) -> None:
+    """Create a study through the dialog and wait for the study home."""
+    window.create_study()
+    dialog = window.dialog
+    from recorder.ui.create_study_dialog import CreateStudyDialog
+
+    assert isinstance(dialog, CreateStudyDialog)
+    dialog.title.setText("Crisis response teams")
+    dialog.study_folder.set_path(tmp / "study")
+    dialog.codemap_folder.set_path(tmp / "codemap")
+    for field, text in (
+        (dialog.study_pass, STUDY_PASS),
+        (dialog.study_pass2, STUDY_PASS),
+        (dialog.codemap_pass, CODEMAP_PASS),
+        (dialog.codemap_pass2, CODEMAP_PASS),
+    ):
+        qtbot.keyClicks(field.edit, text)
+    assert not dialog.ok.isEnabled()  # the loss warning must be acknowledged first
+    dialog.understood.setChecked(True)
+    click(qtbot, dialog.ok)
+    qtbot.waitUntil(lambda: window.home is not None, timeout=20000)
+
+
+def enrol(qtbot: QtBot, window: MainWindow, name: str, role: str) -> str:
+    """Enrol through the participant dialog; returns the new study ID."""
+    from recorder.ui.participant_dialog import ParticipantDialog
+
+    assert window.home is not None
+    window.home.enrol()
+    dialog = window.home.dialog
+    assert isinstance(dialog, ParticipantDialog)
+    qtbot.keyClicks(dialog.name, name)
+    qtbot.keyClicks(dialog.agency, "Riverside")
+    choose(dialog.role, role)
+    dialog.demographics["years_in_role"].setText("7")  # type: ignore[union-attr]
+    click(qtbot, dialog.ok)
+    assert dialog.participant_id, dialog.problem.text()
+    return dialog.participant_id
+
+
+def record_consent(qtbot: QtBot, window: MainWindow, participant_id: str) -> None:
+    from recorder.ui.consent_dialog import ConsentDialog
+
+    assert window.home is not None
+    window.home.select_participant(participant_id)
+    window.home.record_consent()
+    dialog = window.home.dialog
+    assert isinstance(dialog, ConsentDialog)
+    rows = list(dialog.items.values())
+    for row in rows[:-1]:
+        row.setCheckState(Qt.CheckState.Checked)
+    assert not dialog.ok.isEnabled()  # every item must be agreed
+    rows[-1].setCheckState(Qt.CheckState.Checked)
+    qtbot.keyClicks(dialog.interviewer, "JD")
+    click(qtbot, dialog.ok)
+    assert window.home.dialog is None
