@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recorder.core.atomic import atomic_write
 from recorder.core.errors import RecorderError
-from recorder.core.vault import HEADER_NAME
+
+#: ``recorder.core.vault.HEADER_NAME``, repeated so the start page need not load the crypto.
+VAULT_HEADER = "vault.json"
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ def save(changes: dict[str, Any]) -> None:
     data = {**load(), **changes}
     try:
         _path().parent.mkdir(parents=True, exist_ok=True)
+        from recorder.core.atomic import atomic_write  # not at import: the start page is fast
+
         atomic_write(_path(), json.dumps(data, indent=2).encode("utf-8"))
     except (OSError, RecorderError):
         log.warning("could not save the app settings")
@@ -121,7 +124,7 @@ def recent_studies() -> list[RecentStudy]:
         RecentStudy(
             folder=Path(folder),
             codemap_folder=Path(codemap) if codemap is not None else None,
-            exists=(Path(folder) / HEADER_NAME).is_file(),
+            exists=(Path(folder) / VAULT_HEADER).is_file(),
         )
         for folder, codemap in _stored_recent()
     ]

@@ -23,12 +23,12 @@ from recorder.core.model import (
     RegistryEntry,
     Targets,
 )
+from recorder.core.passphrase import MIN_PASSPHRASE
 from recorder.core.study import Study
 from recorder.core.vault import Vault, VaultKind
 
 log = logging.getLogger(__name__)
 
-MIN_PASSPHRASE = 8
 
 
 def check_new_passphrase(passphrase: str, what: str) -> None:

@@ -22,7 +22,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from recorder.core.enrolment import MIN_PASSPHRASE
+#: The shortest passphrase a vault accepts (enforced by ``enrolment.check_new_passphrase``).
+MIN_PASSPHRASE = 8
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,10 @@ def run_gui() -> int:
             file=sys.stderr,
         )
         return 1
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from recorder.ui.main_window import MainWindow
+    from recorder.ui.main_window import MainWindow, preload
     from recorder.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -34,6 +35,7 @@ def run_gui() -> int:
 
         report_first_paint(window)
     window.show()
+    QTimer.singleShot(250, preload)  # after the first paint: startup stays fast
     return int(app.exec())
 
 

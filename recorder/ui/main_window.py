@@ -8,33 +8,59 @@ the configured idle time, never while a recording is live.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QActionGroup, QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QProgressDialog, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from recorder.core import appconfig
-from recorder.core.audio.recorder import CaptureSettings
-from recorder.core.audio.recovery import RecoveryReport, find_unfinished, recover_study
-from recorder.core.codemap import CodeMap
 from recorder.core.errors import RecorderError
 from recorder.core.jobs import Progress
-from recorder.core.session import SessionRecord
-from recorder.core.study import Study
-from recorder.ui.console_model import ConsoleModel
-from recorder.ui.console_page import ConsolePage
-from recorder.ui.create_study_dialog import CreateStudyDialog
-from recorder.ui.home_page import HomePage
 from recorder.ui.idle_lock import IdleLock
 from recorder.ui.messages import ask, show_error
-from recorder.ui.shortcuts import ShortcutsSheet
 from recorder.ui.start_page import StartPage
-from recorder.ui.study_model import StudyModel
-from recorder.ui.unlock_dialog import UnlockDialog
 from recorder.ui.widgets import action
 from recorder.ui.worker import Task, run_task
+
+if TYPE_CHECKING:  # the rest loads after the first window is on screen (fast startup)
+    from recorder.core.audio.recorder import CaptureSettings
+    from recorder.core.audio.recovery import RecoveryReport
+    from recorder.core.codemap import CodeMap
+    from recorder.core.session import SessionRecord
+    from recorder.core.study import Study
+    from recorder.ui.console_page import ConsolePage
+    from recorder.ui.home_page import HomePage
+    from recorder.ui.study_model import StudyModel
+
+#: Loaded in the background once the start page shows, in the order they are needed.
+DEFERRED_MODULES = (
+    "recorder.core.study",
+    "recorder.core.codemap",
+    "recorder.ui.unlock_dialog",
+    "recorder.ui.create_study_dialog",
+    "recorder.ui.study_model",
+    "recorder.ui.home_page",
+    "recorder.ui.console_page",
+    "recorder.core.audio.recovery",
+)
+
+
+def preload() -> threading.Thread:
+    """Import the screens after the start page in a background thread (no widgets made)."""
+
+    def load() -> None:
+        import importlib
+
+        for name in DEFERRED_MODULES:
+            importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="preload", daemon=True)
+    thread.start()
+    return thread
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +90,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.idle = IdleLock(appconfig.idle_lock_minutes(), self)
         self.idle.idle.connect(self.lock)
+        self.statusBar().showMessage("Everything stays on this computer, encrypted.")
         self._menus()
         self._update_actions()
-        self.statusBar().showMessage("Everything stays on this computer, encrypted.")
 
     # -- menus --------------------------------------------------------------------------------
 
@@ -143,6 +169,8 @@ class MainWindow(QMainWindow):
         self.idle.set_timeout_ms(minutes * 60_000)
 
     def show_shortcuts(self) -> None:
+        from recorder.ui.shortcuts import ShortcutsSheet
+
         self._show_dialog(ShortcutsSheet(self))
 
     def _show_dialog(self, dialog: QWidget) -> None:
@@ -158,16 +186,23 @@ class MainWindow(QMainWindow):
     # -- studies ------------------------------------------------------------------------------
 
     def create_study(self) -> None:
+        from recorder.ui.create_study_dialog import CreateStudyDialog
+
         dialog = CreateStudyDialog(self)
         dialog.created.connect(self._created)
         self._show_dialog(dialog)
 
     def _created(self, study: Study, codemap: CodeMap) -> None:
+        from recorder.ui.study_model import StudyModel
+
         appconfig.remember_study(study.folder, codemap.folder)
         self._show_study(StudyModel(study, codemap))
 
     def open_study(self, folder: Path, codemap_folder: Path | None = None) -> None:
         """Ask for the study passphrase; the code map stays locked until it is needed."""
+        from recorder.core.study import Study
+        from recorder.ui.unlock_dialog import UnlockDialog
+
         self._codemap_hint = codemap_folder
         dialog = UnlockDialog(
             "Unlock the study",
@@ -180,12 +215,16 @@ class MainWindow(QMainWindow):
         self._show_dialog(dialog)
 
     def _study_unlocked(self, study: Study) -> None:
+        from recorder.ui.study_model import StudyModel
+
         hint = getattr(self, "_codemap_hint", None)
         appconfig.remember_study(study.folder, hint)
         self._show_study(StudyModel(study))
         self.check_recovery()
 
     def _show_study(self, model: StudyModel) -> None:
+        from recorder.ui.home_page import HomePage
+
         self.close_study()
         self.model = model
         self.home = HomePage(model)
@@ -200,6 +239,9 @@ class MainWindow(QMainWindow):
         log.info("study opened")
 
     def unlock_codemap(self, then: Callable[[], None] | None = None) -> None:
+        from recorder.core.codemap import CodeMap
+        from recorder.ui.unlock_dialog import UnlockDialog
+
         model = self.model
         if model is None:
             return
@@ -269,6 +311,8 @@ class MainWindow(QMainWindow):
 
     def check_recovery(self) -> None:
         """Offer to recover unfinished recordings left by a crash or power cut."""
+        from recorder.core.audio.recovery import find_unfinished
+
         if self.model is None:
             return
         unfinished = find_unfinished(self.model.study)
@@ -287,9 +331,13 @@ class MainWindow(QMainWindow):
         )
 
     def recover(self) -> None:
+        from recorder.core.audio.recovery import recover_study
+
         model = self.model
         if model is None or self.recovery is not None:
             return
+        from PySide6.QtWidgets import QProgressDialog
+
         progress = QProgressDialog("Recovering audio…", "", 0, 100, self)
         progress.setCancelButton(None)
         progress.setWindowTitle("Recovery")
@@ -325,6 +373,9 @@ class MainWindow(QMainWindow):
     def start_console(
         self, record: SessionRecord, settings: CaptureSettings, channel_map: dict[int, str]
     ) -> None:
+        from recorder.ui.console_model import ConsoleModel
+        from recorder.ui.console_page import ConsolePage
+
         model = self.model
         if model is None or self.console is not None:
             return

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-
-from PySide6.QtWidgets import QMessageBox, QWidget
+from typing import TYPE_CHECKING
 
 from recorder.core.errors import RecorderError
+
+if TYPE_CHECKING:  # QMessageBox loads on first use: its many enums slow the first window
+    from PySide6.QtWidgets import QMessageBox, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ def explain(exc: BaseException) -> tuple[str, str]:
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "") -> QMessageBox:
     """Show an error with its hint; returns the (already open) box."""
+    from PySide6.QtWidgets import QMessageBox
+
     message, hint = explain(exc)
     box = QMessageBox(
         QMessageBox.Icon.Warning, title or "Interview Recorder", message, parent=parent
@@ -59,6 +63,8 @@ def ask(
     destructive: bool = False,
 ) -> QMessageBox:
     """Ask a yes/no question without blocking; ``on_confirm`` runs only on the confirm button."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
     box.setObjectName("question")
     if detail:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -93,6 +92,8 @@ class StartPage(QWidget):
             self.open_requested.emit(study.folder, study.codemap_folder)
 
     def browse(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         folder = QFileDialog.getExistingDirectory(self, "Open a study folder")
         if folder:
             self.open_requested.emit(Path(folder), None)

@@ -8,11 +8,10 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle
+from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ def apply_theme(app: QApplication, *, dark: bool | None = None) -> Colours:
     """Style the whole app; follows the system colour scheme unless ``dark`` is given."""
     c = DARK if (system_prefers_dark() if dark is None else dark) else LIGHT
     _in_use[0] = c
-    app.setStyle(CalmStyle())
+    app.setStyle("Fusion")
     font = QFont(app.font())
     font.setPointSizeF(max(font.pointSizeF(), 10.5))
     app.setFont(font)
@@ -113,22 +112,11 @@ def apply_theme(app: QApplication, *, dark: bool | None = None) -> Colours:
     return c
 
 
-class CalmStyle(QProxyStyle):
-    """Fusion without icons on dialog buttons (words are clearer than pictograms there)."""
-
-    def __init__(self) -> None:
-        super().__init__("Fusion")
-
-    def styleHint(self, hint: QStyle.StyleHint, *args: Any) -> int:
-        if hint is QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
-            return 0
-        return int(super().styleHint(hint, *args))
-
-
 def style_sheet(c: Colours) -> str:
     """The app-wide style sheet; widgets opt in with object names and properties."""
     return f"""
     QWidget {{ color: {c.text}; }}
+    QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
     QToolTip {{ background: {c.surface}; color: {c.text}; border: 1px solid {c.border};
                 padding: 4px; }}
     QFrame#card {{ background: {c.surface}; border: 1px solid {c.border}; border-radius: 8px; }}

@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from recorder.core.passphrase import assess
 from recorder.ui.theme import colours
 
 
@@ -118,6 +116,8 @@ class FolderField(QWidget):
         row.addWidget(browse)
 
     def _browse(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         folder = QFileDialog.getExistingDirectory(self, self._caption, self.edit.text())
         if folder:
             self.edit.setText(folder)
@@ -177,6 +177,8 @@ class PassphraseField(QWidget):
 
     def _changed(self, text: str) -> None:
         if self.meter is not None and self.advice is not None:
+            from recorder.core.passphrase import assess
+
             strength = assess(text)
             self.meter.setValue(strength.score)
             c = colours()

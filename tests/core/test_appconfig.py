@@ -146,3 +146,10 @@ def test_a_long_hand_edited_list_is_cut_to_eight(config: Path, tmp_path: Path) -
     entries = [{"folder": str(tmp_path / f"s{i}"), "codemap": None} for i in range(12)]
     config.write_text(json.dumps({"recent_studies": entries}), encoding="utf-8")
     assert [r.folder.name for r in appconfig.recent_studies()] == [f"s{i}" for i in range(8)]
+
+
+def test_vault_header_name_matches_the_vault() -> None:
+    """appconfig repeats the name (to keep the start page light); the two must agree."""
+    from recorder.core.vault import HEADER_NAME
+
+    assert appconfig.VAULT_HEADER == HEADER_NAME

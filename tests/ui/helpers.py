@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QMessageBox
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QMessageBox,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from recorder.ui.main_window import MainWindow
 from tests.conftest import CODEMAP_PASS, STUDY_PASS
+
+if TYPE_CHECKING:
+    from recorder.ui.console_page import ConsolePage
 
 
 def click(qtbot: QtBot, widget: QAbstractButton) -> None:
@@ -104,3 +114,88 @@ def record_consent(qtbot: QtBot, window: MainWindow, participant_id: str) -> Non
     qtbot.keyClicks(dialog.interviewer, "JD")
     click(qtbot, dialog.ok)
     assert window.home.dialog is None
+
+
+# -- added for the window-level tests (quit, lock, recovery, console keys) -------------------
+
+
+def show_main_window(qtbot: QtBot) -> MainWindow:
+    """A shown, exposed, active main window that pytest-qt closes at teardown."""
+    main = MainWindow()
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    main.activateWindow()
+    qtbot.waitUntil(main.isActiveWindow, timeout=5000)
+    return main
+
+
+def type_passphrase_and_unlock(qtbot: QtBot, dialog: QWidget, passphrase: str) -> None:
+    """Type into an :class:`UnlockDialog`'s passphrase field and press Unlock."""
+    from recorder.ui.unlock_dialog import UnlockDialog
+
+    assert isinstance(dialog, UnlockDialog)
+    dialog.passphrase.edit.clear()
+    qtbot.keyClicks(dialog.passphrase.edit, passphrase)
+    click(qtbot, dialog.ok)
+
+
+def open_study_unlocked(qtbot: QtBot, window: MainWindow, folder: Path) -> None:
+    """Open ``folder`` through the unlock dialog with the right passphrase; waits for the home."""
+    window.open_study(folder)
+    dialog = window.dialog
+    assert dialog is not None
+    type_passphrase_and_unlock(qtbot, dialog, STUDY_PASS)
+    qtbot.waitUntil(lambda: window.home is not None and not dialog.isVisible(), timeout=10000)
+
+
+def ready_study(qtbot: QtBot, window: MainWindow, tmp: Path) -> str:
+    """Create a study through the dialogs, enrol one police officer, record consent.
+
+    Returns the officer's study ID; the code map stays unlocked."""
+    create_study(qtbot, window, tmp)
+    officer = enrol(qtbot, window, "Dana Ramirez", "police")
+    record_consent(qtbot, window, officer)
+    return officer
+
+
+def start_console(qtbot: QtBot, window: MainWindow, people: list[str]) -> ConsolePage:
+    """New session (individual for one ID, paired for two) through the dialog; the console."""
+    from recorder.ui.new_session_dialog import NewSessionDialog
+
+    window.new_session()
+    assert window.home is not None
+    dialog = window.home.dialog
+    assert isinstance(dialog, NewSessionDialog)
+    if len(people) == 2:
+        click(qtbot, dialog.paired)
+    for combo, pid in zip(dialog.people, people, strict=False):
+        choose(combo, pid)
+    assert dialog.blocker() == "", dialog.blocker()
+    click(qtbot, dialog.start_button)
+    assert window.console is not None
+    return window.console
+
+
+def wait_for_audio(qtbot: QtBot, console: ConsolePage, seconds: float) -> None:
+    """Wait until the recorder's sample clock has moved on by ``seconds`` of audio."""
+    recorder = console.model.session.recorder
+    target = recorder.clock() + round(seconds * recorder.settings.sample_rate)
+    qtbot.waitUntil(lambda: recorder.clock() >= target, timeout=round(seconds * 1000) + 5000)
+
+
+def visible_text(widget: QWidget) -> str:
+    """Every piece of text a person can see in ``widget``'s window: title, labels, buttons."""
+    parts = [widget.windowTitle()]
+    for child in widget.findChildren(QWidget):
+        if not child.isVisibleTo(widget):
+            continue
+        text = getattr(child, "text", None)
+        if callable(text):
+            value = text()
+            if isinstance(value, str):
+                parts.append(value)
+        plain = getattr(child, "toPlainText", None)
+        if callable(plain):
+            parts.append(plain())
+    return "\n".join(parts)
