@@ -9,6 +9,7 @@ PulseAudio microphone from the tests, with speech playing so the level meters mo
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -61,8 +62,23 @@ def demo_study(tmp: Path) -> tuple[Path, list[str]]:
         ids.append(entry.participant_id)
     extra = enrol(study, codemap, Identity("Lee Chen", agency="Riverside PD"), "police")
     ids.append(extra.participant_id)
-    create_session(study, protocol, SessionKind.INDIVIDUAL, [ids[0]])
-    return tmp / "study", ids
+    crashed = create_session(study, protocol, SessionKind.INDIVIDUAL, [ids[0]])
+    return tmp / "study", ids, crashed.session_id
+
+
+def leave_unfinished(study: object, session_id: str) -> object:
+    """A recording cut off by a crash: a segment that was never finished (kept open)."""
+    from recorder.core.audio.pcm import PcmFormat
+    from recorder.core.audio.segments import SegmentWriter
+
+    writer = SegmentWriter(
+        study.vault,  # type: ignore[attr-defined]
+        f"{study.session_dir(session_id)}/audio-000.irf",  # type: ignore[attr-defined]
+        PcmFormat(16_000, 1),
+    )
+    writer.write(bytes(2 * 16_000 * 40))
+    writer.sync()
+    return writer
 
 
 def main() -> int:
@@ -85,7 +101,10 @@ def main() -> int:
 
     def play() -> None:
         while not stop_playing.is_set():
-            pulse.play(wav)
+            try:
+                pulse.play(wav)
+            except subprocess.CalledProcessError:
+                return  # the daemon stopped: the screenshots are done
 
     threading.Thread(target=play, daemon=True).start()
     try:
@@ -106,7 +125,7 @@ def shoot_all(tmp: Path, appconfig: object) -> int:  # noqa: PLR0915
     dark = os.environ.get("RECORDER_THEME") == "dark"
     apply_theme(app, dark=dark)  # type: ignore[arg-type]
     suffix = "-dark" if dark else ""
-    folder, ids = demo_study(tmp)
+    folder, ids, crashed = demo_study(tmp)
     appconfig.remember_study(folder, tmp / "codemap")  # type: ignore[attr-defined]
     window = MainWindow()
     window.setWindowFlag(Qt.WindowType.FramelessWindowHint)
@@ -125,7 +144,16 @@ def shoot_all(tmp: Path, appconfig: object) -> int:  # noqa: PLR0915
         shoot("unlock")
         window.dialog.close()  # type: ignore[union-attr]
     study = Study.open(folder, STUDY_PASS)
+    unfinished = leave_unfinished(study, crashed) if not dark else None
     window._study_unlocked(study)
+    if unfinished is not None:
+        shoot("recovery")
+        window.recover()
+        while window.recovery is not None:
+            settle(100)
+        for box in QApplication.topLevelWidgets():
+            if box.isVisible() and box is not window:
+                box.close()
     window._codemap_unlocked(CodeMap.open(tmp / "codemap", CODEMAP_PASS, study_id=study.study_id))
     assert window.home is not None
     window.home.select_participant(ids[0])

@@ -149,6 +149,23 @@ class ConsoleModel(QObject):
         self._faulted = False
         self.state_changed.emit(self.state)
 
+    def reconnect(self) -> None:
+        """After a device fault: the same microphone if it is back, else the system default."""
+        from recorder.core.audio.devices import choose_sample_rate, resolve_device
+        from recorder.core.errors import DeviceError
+
+        old = self.session.recorder.settings
+        try:
+            try:
+                device = resolve_device(old.device.name)
+            except DeviceError:
+                device = resolve_device(None)
+            rate = choose_sample_rate(device, old.channels)
+        except RecorderError as exc:
+            self.failed.emit(exc)
+            return
+        self.continue_with(CaptureSettings(device, rate, old.channels))
+
     def stop(self) -> Task | None:
         """Finalise the recording off the GUI thread; ``finalised`` follows."""
         if self.finalising is not None:

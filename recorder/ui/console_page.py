@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QProgressBar,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -85,6 +86,7 @@ class ConsolePage(QWidget):
             else []
         )
         self.warnings = label("", "warning", wrap=True)
+        self.warnings.hide()
 
         self.note = QLineEdit()
         self.note.setPlaceholderText("Timestamped note — press Enter to add")
@@ -104,6 +106,11 @@ class ConsolePage(QWidget):
         self.start_button = button("●  Record", tip=describe("start"), big=True, name="record")
         self.pause_button = button("Pause", tip=describe("pause"), big=True)
         self.stop_button = button("■  Stop", tip=describe("stop"), big=True)
+        self.reconnect_button = button(
+            "Continue recording", tip="Carry on with the microphone once it is back", primary=True
+        )
+        self.reconnect_button.clicked.connect(model.reconnect)
+        self.reconnect_button.hide()
         self.window_button = button("Participant window", tip=describe("participant"))
         self.help_button = button("Shortcuts", tip=describe("help"))
         self.start_button.clicked.connect(self.start)
@@ -170,11 +177,13 @@ class ConsolePage(QWidget):
         notes_layout.addWidget(self.note)
         notes_layout.addWidget(self.note_list, 1)
         notes_layout.addWidget(self.free_notes, 1)
+        for fixed in (levels_card, notes_card):
+            fixed.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         right_column.addWidget(levels_card)
         right_column.addWidget(order_card, 1)
         right_column.addWidget(notes_card)
-        self.note_list.setMaximumHeight(96)
-        self.free_notes.setMaximumHeight(96)
+        self.note_list.setMaximumHeight(64)
+        self.free_notes.setMaximumHeight(72)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -186,6 +195,7 @@ class ConsolePage(QWidget):
         controls.addWidget(self.start_button)
         controls.addWidget(self.pause_button)
         controls.addWidget(self.stop_button)
+        controls.addWidget(self.reconnect_button)
         controls.addSpacing(16)
         controls.addWidget(self.done_banner, 1)
         controls.addStretch(0)
@@ -301,11 +311,14 @@ class ConsolePage(QWidget):
         self.pause_button.setText("▶  Resume" if state is SessionState.PAUSED else "❚❚  Pause")
         self.stop_button.setEnabled(live)
         self.note.setEnabled(live)
+        if state is SessionState.RECORDING:
+            self.reconnect_button.hide()
 
     def show_status(self, status: LiveStatus) -> None:
         self.elapsed.setText(clock(status.elapsed_s))
         self.meter.show_levels(status.levels)
         self.warnings.setText("\n".join(status.warnings))
+        self.warnings.setVisible(bool(status.warnings))
 
     def _show_note(self, marker: Marker) -> None:
         seconds = marker.seconds(self.model.sample_rate)
@@ -314,6 +327,8 @@ class ConsolePage(QWidget):
 
     def _fault(self, fault: RecorderError) -> None:
         self.warnings.setText(f"{fault} {fault.hint or ''}".strip())
+        self.warnings.show()
+        self.reconnect_button.show()
         show_error(self, fault, "The recording was interrupted")
 
     def _finalised(self, record: SessionRecord) -> None:
