@@ -151,3 +151,39 @@ def test_paired_session_end_to_end(qtbot: QtBot, window: MainWindow, tmp_path: P
     assert window.model is not None
     steps = len(window.model.protocol.prompts(SessionKind.PAIRED))
     check_stored(tmp_path / "study", session_id, steps)
+
+
+def test_two_channels_are_mapped_to_speakers(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    create_study(qtbot, window, tmp_path)
+    officer = enrol(qtbot, window, "Dana Ramirez", "police")
+    worker = enrol(qtbot, window, "Sam Okafor", "social-work")
+    for pid in (officer, worker):
+        record_consent(qtbot, window, pid)
+    dialog = open_new_session(window)
+    click(qtbot, dialog.paired)
+    choose(dialog.people[0], officer)
+    choose(dialog.people[1], worker)
+    assert not dialog.map_box.isVisible()
+    dialog.channels.setValue(2)
+    assert dialog.map_box.isVisible() and len(dialog.map_combos) == 2
+    speakers = [dialog.map_combos[0].itemData(i) for i in range(dialog.map_combos[0].count())]
+    assert speakers == ["", "interviewer", officer, worker]
+    choose(dialog.map_combos[0], officer)
+    choose(dialog.map_combos[1], worker)
+    click(qtbot, dialog.start_button)
+    assert window.console is not None
+    console = window.console
+    assert console.meter.labels == [officer, worker]
+    click(qtbot, console.start_button)
+    advance_clock(qtbot, window)
+    console.stop()
+    qtbot.waitUntil(console.back_button.isVisible, timeout=10000)
+    record = load_session(
+        Study.open(tmp_path / "study", STUDY_PASS), console.model.record.session_id
+    )
+    assert record.audio.channels == 2
+    assert dict(record.audio.channel_map) == {0: officer, 1: worker}
+    assert load_timeline(Study.open(tmp_path / "study", STUDY_PASS), record).shape[1] == 2
+    console.close_participant_window()
