@@ -17,21 +17,21 @@ from recorder.core.audio.devices import (
     list_input_devices,
     resolve_device,
 )
-from recorder.core.audio.files import export_audio, import_files
+from recorder.core.audio.files import export_audio
 from recorder.core.audio.recorder import CaptureSettings, CaptureState
 from recorder.core.audio.recovery import recover_study
 from recorder.core.audio.timeline import load_timeline
 from recorder.core.errors import ConsentMissing, DeviceError, RecorderError, UsageError
 from recorder.core.ids import PARTICIPANT, parse_id
+from recorder.core.importing import import_session
 from recorder.core.protocol import SessionKind, load_protocol
 from recorder.core.recording import RecordingSession
-from recorder.core.session import INTERVIEWER, AudioSettings, SessionRecord
+from recorder.core.session import INTERVIEWER, SessionRecord
 from recorder.core.sessions import (
     check_participants,
     consent_on_file,
     create_session,
     load_session,
-    open_controller,
     study_protocol,
 )
 from recorder.core.study import Study
@@ -263,24 +263,9 @@ def cmd_recover(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     study, record, consent = _prepare(args, args.protocol)
-    try:
-        segments = import_files(study.vault, study.session_dir(record.session_id), args.audio_files)
-    except BaseException:
-        study.delete_session(record.session_id)
-        raise
-    first = segments[0]
-    ctl = open_controller(study, record.session_id)
-    ctl.set_audio(
-        AudioSettings(device="imported", sample_rate=first.sample_rate, channels=first.channels)
-    )
-    for seg in segments:
-        ctl.record_segment(seg)
-    ctl.confirm_consent(consent)
-    ctl.start_recording()
-    ctl.set_clock(lambda: ctl.record.audio_frames)
-    ctl.stop()
+    record = import_session(study, record.session_id, consent, args.audio_files)
     print(record.session_id)
-    seconds = ctl.record.audio_frames / first.sample_rate
+    seconds = record.audio_frames / record.audio.sample_rate
     info(
         f"Imported {seconds:.1f} s into session {record.session_id}. The original file(s) were "
         "not changed: delete them securely once you have checked the import."

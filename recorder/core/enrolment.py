@@ -30,7 +30,6 @@ from recorder.core.vault import Vault, VaultKind
 log = logging.getLogger(__name__)
 
 
-
 def check_new_passphrase(passphrase: str, what: str) -> None:
     """Refuse passphrases too short to protect participants' data."""
     if len(passphrase) < MIN_PASSPHRASE:

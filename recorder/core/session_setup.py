@@ -45,8 +45,13 @@ class SessionSetup:
         """Who a channel can be mapped to: the interviewer and the chosen participants."""
         return [INTERVIEWER, *self.chosen()]
 
-    def blocker(self, study: Study, protocol: Protocol, codemap: CodeMap | None) -> str:
-        """Why the session cannot start yet, as a sentence with the next step; "" if it can."""
+    def blocker(
+        self, study: Study, protocol: Protocol, codemap: CodeMap | None, *, recording: bool = True
+    ) -> str:
+        """Why the session cannot start yet, as a sentence with the next step; "" if it can.
+
+        ``recording=False`` checks only what importing existing audio files needs.
+        """
         chosen = self.chosen()
         if len(chosen) < self.wanted:
             need = "a participant" if self.wanted == 1 else "both participants"
@@ -63,6 +68,8 @@ class SessionSetup:
                 f"No consent on file for {', '.join(missing)} (form "
                 f"{protocol.consent.form_version}). Record consent first."
             )
+        if not recording:
+            return ""
         if self.device is None:
             return "Choose an input device."
         if self.channels > self.device.channels:
@@ -89,6 +96,17 @@ class SessionSetup:
         )
         log.info("new %s session set up", self.kind.value)
         return record, CaptureSettings(self.device, rate, self.channels)
+
+    def create_for_import(
+        self, study: Study, protocol: Protocol, codemap: CodeMap | None
+    ) -> SessionRecord:
+        """Create the session that imported files will fill."""
+        reason = self.blocker(study, protocol, codemap, recording=False)
+        if reason:
+            raise UsageError(reason)
+        return create_session(
+            study, protocol, self.kind, self.chosen(), interviewer=self.interviewer
+        )
 
     def mapping(self) -> dict[int, str]:
         """The channel map restricted to channels in use."""

@@ -67,6 +67,7 @@ class HomePage(QWidget):
 
     unlock_codemap = Signal()
     session_ready = Signal(object, object, object)  # record, capture settings, channel map
+    session_imported = Signal(object)  # record
 
     def __init__(self, model: StudyModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -265,6 +266,7 @@ class HomePage(QWidget):
     def new_session(self) -> None:
         dialog = NewSessionDialog(self.model, parent=self)
         dialog.start.connect(self.session_ready)
+        dialog.imported.connect(self.session_imported)
         self._open(dialog)
 
     def select_participant(self, participant_id: str) -> None:

@@ -62,6 +62,7 @@ def preload() -> threading.Thread:
     thread.start()
     return thread
 
+
 log = logging.getLogger(__name__)
 
 IDLE_CHOICES = (0, 5, 10, 15, 30, 60)
@@ -230,6 +231,7 @@ class MainWindow(QMainWindow):
         self.home = HomePage(model)
         self.home.unlock_codemap.connect(self.unlock_codemap)
         self.home.session_ready.connect(self.start_console)
+        self.home.session_imported.connect(self._imported)
         model.codemap_changed.connect(lambda _u: self._update_actions())
         self.stack.addWidget(self.home)
         self.stack.setCurrentWidget(self.home)
@@ -237,6 +239,13 @@ class MainWindow(QMainWindow):
         self.idle.poke()
         self._update_actions()
         log.info("study opened")
+
+    def _imported(self, record: SessionRecord) -> None:
+        minutes = record.audio_frames / max(1, record.audio.sample_rate) / 60
+        self.statusBar().showMessage(
+            f"Imported {minutes:.1f} min into session {record.session_id}. The original files "
+            "were not changed: delete them securely once you have checked the import."
+        )
 
     def unlock_codemap(self, then: Callable[[], None] | None = None) -> None:
         from recorder.core.codemap import CodeMap

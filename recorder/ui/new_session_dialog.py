@@ -4,6 +4,7 @@ channel-to-speaker mapping. Start stays disabled, with the reason shown, until a
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
+    QProgressBar,
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
@@ -23,14 +25,15 @@ from PySide6.QtWidgets import (
 from recorder.core import appconfig
 from recorder.core.audio.devices import InputDevice, choose_sample_rate, list_input_devices
 from recorder.core.audio.monitor import InputMonitor
-from recorder.core.errors import RecorderError
+from recorder.core.errors import Cancelled, RecorderError
 from recorder.core.protocol import SessionKind
-from recorder.core.session import INTERVIEWER
+from recorder.core.session import INTERVIEWER, SessionRecord
 from recorder.core.session_setup import SessionSetup
 from recorder.ui.level_meter import LevelMeter
 from recorder.ui.messages import explain
 from recorder.ui.study_model import StudyModel
 from recorder.ui.widgets import button, label
+from recorder.ui.worker import Task, run_task
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,7 @@ class NewSessionDialog(QDialog):
     """Emits ``start(record, capture_settings, channel_map)`` when the session is created."""
 
     start = Signal(object, object, object)
+    imported = Signal(object)  # the session record, already closed as recorded
 
     def __init__(self, model: StudyModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,8 +82,16 @@ class NewSessionDialog(QDialog):
         self.reason = label("", "warning", wrap=True, parent=self)
         self.start_button = button("Start session", primary=True, big=True, shortcut="Ctrl+Return")
         self.start_button.clicked.connect(self.submit)
+        self.import_button = button(
+            "Import recordings…", tip="Make the session from audio files recorded elsewhere"
+        )
+        self.import_button.clicked.connect(self.choose_files)
+        self.import_progress = QProgressBar(self)
+        self.import_progress.setFormat("Encrypting the recordings… %p%")
+        self.import_progress.hide()
+        self.import_task: Task | None = None
         cancel = button("Cancel")
-        cancel.clicked.connect(self.reject)
+        cancel.clicked.connect(self.cancel)
 
         who = QFormLayout()
         kind_row = QHBoxLayout()
@@ -97,6 +109,7 @@ class NewSessionDialog(QDialog):
         audio.addRow("Level test", self.meter)
         buttons = QHBoxLayout()
         buttons.addWidget(self.reason, 1)
+        buttons.addWidget(self.import_button)
         buttons.addWidget(cancel)
         buttons.addWidget(self.start_button)
         column = QVBoxLayout(self)
@@ -106,6 +119,7 @@ class NewSessionDialog(QDialog):
         column.addWidget(label("Recording", "heading"))
         column.addLayout(audio)
         column.addWidget(self.map_box)
+        column.addWidget(self.import_progress)
         column.addLayout(buttons)
         self.individual.toggled.connect(self._changed)
         self.device.currentIndexChanged.connect(self._device_changed)
@@ -222,6 +236,10 @@ class NewSessionDialog(QDialog):
         if previous != self.setup.speakers() and self.setup.channels > 1:
             self._rebuild_map()
         reason = self.blocker()
+        import_reason = self.setup.blocker(
+            self.model.study, self.model.protocol, self.model.codemap, recording=False
+        )
+        self.import_button.setEnabled(not import_reason and self.import_task is None)
         self.start_button.setEnabled(not reason)
         self.start_button.setToolTip(reason or "Create the session and open the console")
         if reason or self.monitor is not None or not self._devices:
@@ -249,6 +267,74 @@ class NewSessionDialog(QDialog):
         self.model.refresh()
         self.start.emit(record, settings, self.setup.mapping())
         self.accept()
+
+    # -- importing ----------------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Recordings to import", "", "Audio (*.wav *.flac *.ogg *.mp3 *.m4a);;All (*)"
+        )
+        if files:
+            self.import_files([Path(f) for f in files])
+
+    def import_files(self, paths: list[Path]) -> Task | None:
+        """Create the session and encrypt ``paths`` into it in the background."""
+        from recorder.core.importing import import_session
+
+        if self.import_task is not None:
+            return None
+        try:
+            record = self.setup.create_for_import(
+                self.model.study, self.model.protocol, self.model.codemap
+            )
+        except RecorderError as exc:
+            self.reason.setText(" ".join(explain(exc)).strip())
+            return None
+        study = self.model.study
+        consent = self.model.consent_map(list(record.participant_ids))
+        self._stop_monitor()
+        self.import_progress.setValue(0)
+        self.import_progress.show()
+        self.start_button.setEnabled(False)
+        self.import_button.setEnabled(False)
+        self.reason.setText("")
+        self.import_task = run_task(
+            lambda progress, cancel: import_session(
+                study, record.session_id, consent, paths, progress=progress, cancel=cancel
+            ),
+            on_done=self._imported,
+            on_error=self._import_failed,
+            on_progress=lambda p: self.import_progress.setValue(round(p.fraction * 100)),
+        )
+        return self.import_task
+
+    def _imported(self, record: SessionRecord) -> None:
+        self.import_task = None
+        self.model.refresh()
+        self.imported.emit(record)
+        self.accept()
+
+    def _import_failed(self, exc: BaseException) -> None:
+        self.import_task = None
+        self.import_progress.hide()
+        self.model.refresh()
+        message = (
+            "The import was cancelled; nothing was kept."
+            if isinstance(exc, Cancelled)
+            else " ".join(explain(exc)).strip()
+        )
+        self.reason.setText(message)
+        self._changed()
+        self._restart_monitor()
+
+    def cancel(self) -> None:
+        """Cancel a running import (the half-made session is deleted), else close."""
+        if self.import_task is not None:
+            self.import_task.cancel()
+            return
+        self.reject()
 
     def done(self, result: int) -> None:
         self._stop_monitor()
