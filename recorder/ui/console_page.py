@@ -106,9 +106,7 @@ class ConsolePage(QWidget):
         self.start_button = button("●  Record", tip=describe("start"), big=True, name="record")
         self.pause_button = button("Pause", tip=describe("pause"), big=True)
         self.stop_button = button("■  Stop", tip=describe("stop"), big=True)
-        self.reconnect_button = button(
-            "Continue recording", tip="Carry on with the microphone once it is back", primary=True
-        )
+        self.reconnect_button = button("Continue recording", tip=describe("continue"), primary=True)
         self.reconnect_button.clicked.connect(model.reconnect)
         self.reconnect_button.hide()
         self.window_button = button("Participant window", tip=describe("participant"))
@@ -119,7 +117,7 @@ class ConsolePage(QWidget):
         self.window_button.clicked.connect(self.toggle_participant_window)
         self.help_button.clicked.connect(self.show_shortcuts)
         self.done_banner = label("", "heading", wrap=True)
-        self.back_button = button("Back to the study", primary=True, big=True)
+        self.back_button = button("Back to the study", tip=describe("back"), primary=True, big=True)
         self.back_button.clicked.connect(lambda: self.finished.emit(self.model.record))
         self.done_banner.hide()
         self.back_button.hide()
@@ -224,6 +222,8 @@ class ConsolePage(QWidget):
             "larger": self.participant_window.larger,
             "smaller": self.participant_window.smaller,
             "help": self.show_shortcuts,
+            "continue": self._continue,
+            "back": self._back,
         }
         self.shortcuts: list[QShortcut] = []
         for name, slot in bindings.items():
@@ -270,6 +270,15 @@ class ConsolePage(QWidget):
         if text:
             self.model.add_note(text)
             self.note.clear()
+            self.setFocus()  # back to the console, so Ctrl+Left/Right move prompts again
+
+    def _continue(self) -> None:
+        if self.reconnect_button.isVisible():
+            self.model.reconnect()
+
+    def _back(self) -> None:
+        if self.back_button.isVisible():
+            self.finished.emit(self.model.record)
 
     def toggle_participant_window(self) -> None:
         if self.participant_window.isVisible():

@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.dialog: QWidget | None = None  # the dialog open now (tests answer it)
         self.recovery: Task | None = None
         self._quit_after_stop = False
+        self._quit_box: QWidget | None = None
         self._after_codemap: Callable[[], None] | None = None
         self.start_page = StartPage()
         self.start_page.create_requested.connect(self.create_study)
@@ -309,8 +310,12 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         """Forget the keys and ask for the study passphrase again (refused while recording)."""
-        if self.console is not None or self.model is None:
+        if self.model is None:
             return
+        if self.console is not None:
+            if self.console.model.is_live:
+                return
+            self.close_console()
         folder = self.model.study.folder
         self.close_study()
         self.statusBar().showMessage("Locked. Unlock to carry on.")
@@ -434,8 +439,12 @@ class MainWindow(QMainWindow):
         console = self.console
         if console is not None and console.model.is_live:
             event.ignore()
+            if self._quit_box is not None and self._quit_box.isVisible():
+                self._quit_box.raise_()
+                self._quit_box.activateWindow()
+                return
             if console.model.finalising is None:
-                ask(
+                self._quit_box = ask(
                     self,
                     "A recording is in progress",
                     "Stop the recording and quit?",

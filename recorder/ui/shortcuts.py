@@ -38,6 +38,8 @@ SHORTCUTS = (
     Shortcut("participant", ("Ctrl+Shift+P",), "Show or hide the participant window", "Screen"),
     Shortcut("larger", ("Ctrl+=",), "Larger text on the participant window", "Screen"),
     Shortcut("smaller", ("Ctrl+-",), "Smaller text on the participant window", "Screen"),
+    Shortcut("continue", ("Ctrl+Shift+C",), "Continue recording after a device loss", "Recording"),
+    Shortcut("back", ("Ctrl+Shift+B",), "Back to the study after a session", "Recording"),
     Shortcut("help", ("F1",), "This list of shortcuts", "Help"),
     Shortcut("new-participant", ("Ctrl+E",), "Enrol a participant (study home)", "Study"),
     Shortcut("consent", ("Ctrl+K",), "Record consent (study home)", "Study"),

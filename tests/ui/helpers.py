@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -130,6 +131,11 @@ def show_main_window(qtbot: QtBot) -> MainWindow:
     return main
 
 
+def gone(widget: QWidget) -> bool:
+    """Closed: hidden, or already deleted (dialogs delete themselves on close)."""
+    return not shiboken6.isValid(widget) or not widget.isVisible()
+
+
 def type_passphrase_and_unlock(qtbot: QtBot, dialog: QWidget, passphrase: str) -> None:
     """Type into an :class:`UnlockDialog`'s passphrase field and press Unlock."""
     from recorder.ui.unlock_dialog import UnlockDialog
@@ -146,7 +152,7 @@ def open_study_unlocked(qtbot: QtBot, window: MainWindow, folder: Path) -> None:
     dialog = window.dialog
     assert dialog is not None
     type_passphrase_and_unlock(qtbot, dialog, STUDY_PASS)
-    qtbot.waitUntil(lambda: window.home is not None and not dialog.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: window.home is not None and gone(dialog), timeout=10000)
 
 
 def ready_study(qtbot: QtBot, window: MainWindow, tmp: Path) -> str:
@@ -172,6 +178,9 @@ def start_console(qtbot: QtBot, window: MainWindow, people: list[str]) -> Consol
     for combo, pid in zip(dialog.people, people, strict=False):
         choose(combo, pid)
     assert dialog.blocker() == "", dialog.blocker()
+    monitor = dialog.monitor
+    if monitor is not None:  # the level test hears the device: it is open and delivering
+        qtbot.waitUntil(lambda: monitor.levels().silent_seconds > 0, timeout=10000)
     click(qtbot, dialog.start_button)
     assert window.console is not None
     return window.console

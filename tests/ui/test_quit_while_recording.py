@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from recorder.core.audio.segments import PARTIAL
@@ -27,6 +28,12 @@ from tests.ui.helpers import (
 )
 
 pytestmark = [pytest.mark.gui, pytest.mark.audio]
+
+
+def question_boxes() -> list[QMessageBox]:
+    return [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    ]
 
 
 @pytest.fixture
@@ -68,6 +75,7 @@ def test_quit_asks_then_finalises_before_closing(
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
     assert window.console is None
     assert not console.participant_window.isVisible()
+    assert question_boxes() == []
 
     study = Study.open(tmp_path / "study", STUDY_PASS)
     record = load_session(study, session_id)
@@ -84,3 +92,22 @@ def test_quit_asks_then_finalises_before_closing(
     assert len(audio) == record.audio_frames == record.markers[-1].sample
     # at least the 0.3 s waited for above reached the disk
     assert record.audio_frames >= 0.3 * record.audio.sample_rate
+
+
+def test_closing_twice_while_recording_asks_once(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    officer = ready_study(qtbot, window, tmp_path)
+    console = start_console(qtbot, window, [officer])
+    click(qtbot, console.start_button)
+    wait_for_audio(qtbot, console, 0.05)
+    window.close()
+    open_box(qtbot)
+    window.close()  # the close button again, or a second Ctrl+Q, before answering
+    try:
+        assert len(question_boxes()) == 1
+    finally:
+        answer(qtbot, "Stop and quit")
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
+        for box in question_boxes():  # a stacked box is left behind by the bug
+            box.reject()

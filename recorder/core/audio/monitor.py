@@ -105,7 +105,7 @@ class InputMonitor:
 
 def _close(stream: Any) -> None:
     try:
-        stream.stop()
+        stream.abort()  # no need to drain a level test: returns at once
         stream.close()
     except Exception as exc:  # a vanished device can fail to close
         log.warning("closing the monitor stream failed: %s", type(exc).__name__)
