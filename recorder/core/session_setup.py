@@ -7,7 +7,6 @@ CLI and the GUI share the same checks (roles against the protocol, consent on fi
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from recorder.core.audio.devices import InputDevice, choose_sample_rate
@@ -78,9 +77,6 @@ class SessionSetup:
         if strangers:
             return "A channel is mapped to someone who is not in this session."
         return ""
-
-    def consent(self, codemap: CodeMap, protocol: Protocol) -> Mapping[str, bool]:
-        return consent_on_file(codemap, protocol, self.chosen())
 
     def create(
         self, study: Study, protocol: Protocol, codemap: CodeMap | None

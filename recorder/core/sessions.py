@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from recorder.core import ids
 from recorder.core.codemap import CodeMap
 from recorder.core.errors import NotFound, UsageError
-from recorder.core.model import ParticipantStatus
+from recorder.core.model import CodeMapEntry, ParticipantStatus
 from recorder.core.protocol import (
     Protocol,
     SessionKind,
@@ -44,20 +44,22 @@ def study_protocol(study: Study) -> Protocol:
     return load_protocol(path) if path else load_default_protocol()
 
 
+def consent_covers(entry: CodeMapEntry, protocol: Protocol) -> bool:
+    """Is there a consent record on this protocol's consent form version (and no withdrawal)?"""
+    return entry.has_consent and any(
+        c.form_version == protocol.consent.form_version for c in entry.consents
+    )
+
+
 def consent_on_file(
     codemap: CodeMap, protocol: Protocol, participant_ids: Sequence[str]
 ) -> dict[str, bool]:
     """Per participant: is there a consent record for this protocol's consent form version?"""
+    entries = {e.participant_id: e for e in codemap.entries()}  # one read of the code map
     result = {}
     for pid in participant_ids:
-        try:
-            entry = codemap.entry(pid)
-        except NotFound:
-            result[pid] = False
-            continue
-        result[pid] = entry.has_consent and any(
-            c.form_version == protocol.consent.form_version for c in entry.consents
-        )
+        entry = entries.get(ids.parse_id(pid, ids.PARTICIPANT))
+        result[pid] = entry is not None and consent_covers(entry, protocol)
     return result
 
 

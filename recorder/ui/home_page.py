@@ -203,7 +203,7 @@ class HomePage(QWidget):
             if widget is not None:
                 widget.deleteLater()
         status = self.model.status()
-        for row, line in enumerate(self.model.progress_lines()):
+        for row, line in enumerate(self.model.progress_lines(status)):
             bar = QProgressBar()
             bar.setRange(0, max(1, line.target))
             bar.setValue(min(line.done, line.target))

@@ -59,10 +59,12 @@ class NewSessionDialog(QDialog):
         kinds.addButton(self.paired)
         self.paired.setEnabled(SessionKind.PAIRED in model.protocol.kinds)
         self.people = [QComboBox(self), QComboBox(self)]
+        entries = model.entries()
+        active = model.active_participants()
         for combo in self.people:
             combo.addItem("Choose…", "")
-            for p in model.active_participants():
-                entry = model.entry(p.participant_id)
+            for p in active:
+                entry = entries.get(p.participant_id)
                 name = f" — {entry.identity.name}" if entry else ""
                 combo.addItem(
                     f"{p.participant_id} ({model.role_label(p.role)}){name}", p.participant_id

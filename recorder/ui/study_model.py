@@ -19,7 +19,12 @@ from recorder.core.model import CodeMapEntry, Identity, ParticipantStatus, Regis
 from recorder.core.progress import ProgressLine, StudyStatus, study_status
 from recorder.core.protocol import Protocol
 from recorder.core.session import SessionRecord, SessionState
-from recorder.core.sessions import consent_on_file, list_sessions, study_protocol
+from recorder.core.sessions import (
+    consent_covers,
+    consent_on_file,
+    list_sessions,
+    study_protocol,
+)
 from recorder.core.study import Study
 
 log = logging.getLogger(__name__)
@@ -132,16 +137,13 @@ class StudyModel(QObject):
         for record in self.sessions():
             for pid in record.participant_ids:
                 counts[pid] = counts.get(pid, 0) + 1
-        consent = (
-            consent_on_file(
-                self.codemap, self.protocol, [p.participant_id for p in self.study.participants()]
-            )
-            if self.codemap
-            else {}
-        )
+        entries = self.entries()
         rows = []
         for p in self.study.participants():
-            entry = self.entry(p.participant_id)
+            entry = entries.get(p.participant_id)
+            consent = None  # unknown while the code map is locked
+            if self.codemap is not None:
+                consent = entry is not None and consent_covers(entry, self.protocol)
             rows.append(
                 ParticipantRow(
                     participant_id=p.participant_id,
@@ -149,7 +151,7 @@ class StudyModel(QObject):
                     active=p.status is ParticipantStatus.ACTIVE,
                     name=entry.identity.name if entry else "",
                     agency=entry.identity.agency if entry else "",
-                    consent=self._consent_label(consent.get(p.participant_id)),
+                    consent=self._consent_label(consent),
                     sessions=counts.get(p.participant_id, 0),
                 )
             )
@@ -160,6 +162,12 @@ class StudyModel(QObject):
             return ""
         version = self.protocol.consent.form_version
         return f"On file ({version})" if on_file else "Missing"
+
+    def entries(self) -> dict[str, CodeMapEntry]:
+        """Every code-map entry by study ID (one read of the code map); empty while locked."""
+        if self.codemap is None:
+            return {}
+        return {e.participant_id: e for e in self.codemap.entries()}
 
     def entry(self, participant_id: str) -> CodeMapEntry | None:
         """The code-map entry, or None while locked."""
@@ -190,10 +198,10 @@ class StudyModel(QObject):
             )
         return rows
 
-    def progress_lines(self) -> list[ProgressLine]:
+    def progress_lines(self, status: StudyStatus) -> list[ProgressLine]:
         """Completed sessions against the targets, labelled with the protocol's role names."""
         lines = []
-        for line in self.status().lines:
+        for line in status.lines:
             kind, _, role = line.label.partition(", ")
             text = f"{kind}, {self.role_label(role).lower()}" if role else line.label
             lines.append(replace(line, label=text))
