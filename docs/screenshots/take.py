@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,8 +197,7 @@ def shoot_all(tmp: Path, appconfig: object) -> int:  # noqa: PLR0915
         pw.show()
         shoot("participant-window")
         pw.hide()
-    finish: Callable[[], None] = console.stop
-    finish()
+    console.stop()
     loop = QEventLoop()
     console.model.finalised.connect(loop.quit)
     loop.exec()

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QListWidget,
@@ -21,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from recorder.core.errors import RecorderError
-from recorder.ui.messages import explain
+from recorder.ui.messages import sentence
 from recorder.ui.study_model import StudyModel
-from recorder.ui.widgets import label
+from recorder.ui.widgets import label, ok_cancel
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +69,7 @@ class ConsentDialog(QDialog):
         self.all = QCheckBox("All items agreed", self)
         self.all.toggled.connect(self._check_all)
         self.problem = label("", "error", wrap=True, parent=self)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Record consent")
-        self.ok.setProperty("primary", True)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok = ok_cancel(self, "Record consent", self.submit)
         column = QVBoxLayout(self)
         column.setSpacing(10)
         column.addWidget(label(f"Consent of {who}", "heading"))
@@ -126,8 +118,7 @@ class ConsentDialog(QDialog):
                 on=date(day.year(), day.month(), day.day()),
             )
         except RecorderError as exc:
-            message, hint = explain(exc)
-            self.problem.setText(f"{message} {hint}".strip())
+            self.problem.setText(sentence(exc))
             return
         log.info("consent recorded")
         self.saved.emit(self.participant_id)
@@ -157,14 +148,7 @@ class IncentiveDialog(QDialog):
         form.addRow("Given", self.description)
         form.addRow("For session", self.session)
         self.problem = label("", "error", wrap=True, parent=self)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Record incentive")
-        self.ok.setProperty("primary", True)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok = ok_cancel(self, "Record incentive", self.submit)
         column = QVBoxLayout(self)
         column.addWidget(label("Record an incentive", "heading"))
         column.addWidget(label(history, "muted", wrap=True))
@@ -178,8 +162,7 @@ class IncentiveDialog(QDialog):
                 self.participant_id, self.description.text(), self.session.text().strip().upper()
             )
         except RecorderError as exc:
-            message, hint = explain(exc)
-            self.problem.setText(f"{message} {hint}".strip())
+            self.problem.setText(sentence(exc))
             return
         self.saved.emit(self.participant_id)
         self.accept()

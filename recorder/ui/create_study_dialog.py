@@ -9,7 +9,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QLayout,
     QLineEdit,
     QProgressBar,
@@ -18,9 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from recorder.core.enrolment import create_study
-from recorder.core.errors import RecorderError
-from recorder.ui.messages import explain
-from recorder.ui.widgets import FolderField, PassphraseField, form, label
+from recorder.ui.messages import sentence
+from recorder.ui.widgets import FolderField, PassphraseField, form, label, ok_cancel
 from recorder.ui.worker import Task, run_call
 
 log = logging.getLogger(__name__)
@@ -73,14 +71,7 @@ class CreateStudyDialog(QDialog):
         self.busy.setRange(0, 0)
         self.busy.setFormat("Deriving keys…")
         self.busy.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Create study")
-        self.ok.setProperty("primary", True)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
+        buttons, self.ok = ok_cancel(self, "Create study", self.submit)
         column = QVBoxLayout(self)
         column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         column.setSpacing(12)
@@ -99,7 +90,7 @@ class CreateStudyDialog(QDialog):
         column.addWidget(self.understood)
         column.addWidget(self.problem)
         column.addWidget(self.busy)
-        column.addWidget(self.buttons)
+        column.addWidget(buttons)
         for field in (self.study_pass, self.study_pass2, self.codemap_pass, self.codemap_pass2):
             field.changed.connect(self._validate)
         for folder in (self.study_folder, self.codemap_folder):
@@ -151,8 +142,5 @@ class CreateStudyDialog(QDialog):
     def _fail(self, exc: BaseException) -> None:
         self.task = None
         self.busy.hide()
-        message, hint = explain(exc)
-        self.problem.setText(f"{message} {hint}".strip())
+        self.problem.setText(sentence(exc))
         self.ok.setEnabled(not self.blocker())
-        if not isinstance(exc, RecorderError):
-            log.warning("study creation failed: %s", type(exc).__name__)

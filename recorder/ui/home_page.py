@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -72,7 +73,7 @@ class HomePage(QWidget):
     def __init__(self, model: StudyModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.dialog: object = None  # the dialog open now, for tests and for focus
+        self.dialog: QDialog | None = None  # the dialog open now, for tests and for focus
         self.title = label(model.title, "title")
         self.folder = label(str(model.study.folder), "muted")
         self.codemap_state = label("", "muted")
@@ -237,10 +238,13 @@ class HomePage(QWidget):
     def selected_participant(self) -> str:
         return current_key(self.participants)
 
-    def _open(self, dialog: object) -> None:
+    def _open(self, dialog: QDialog) -> None:
         self.dialog = dialog
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))  # type: ignore[attr-defined]
-        dialog.open()  # type: ignore[attr-defined]
+        dialog.finished.connect(self._dialog_closed)
+        dialog.open()
+
+    def _dialog_closed(self) -> None:
+        self.dialog = None
 
     def enrol(self) -> None:
         if not self.model.codemap_unlocked:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QActionGroup, QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QStackedWidget, QWidget
 
 from recorder.core import appconfig
 from recorder.core.errors import RecorderError
@@ -79,10 +79,11 @@ class MainWindow(QMainWindow):
         self.model: StudyModel | None = None
         self.home: HomePage | None = None
         self.console: ConsolePage | None = None
-        self.dialog: QWidget | None = None  # the dialog open now (tests answer it)
+        self.dialog: QDialog | None = None  # the dialog open now (tests answer it)
         self.recovery: Task | None = None
         self._quit_after_stop = False
         self._quit_box: QWidget | None = None
+        self._codemap_hint: Path | None = None  # the code-map folder remembered for a study
         self._after_codemap: Callable[[], None] | None = None
         self.start_page = StartPage()
         self.start_page.create_requested.connect(self.create_study)
@@ -154,7 +155,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         open_study = self.model is not None
         recording = self.console is not None
-        for act in (self.unlock_action, self.lock_action, self.close_action):
+        for act in (self.lock_action, self.close_action):
             act.setEnabled(open_study and not recording)
         self.unlock_action.setEnabled(
             open_study and not recording and not (self.model and self.model.codemap_unlocked)
@@ -175,13 +176,13 @@ class MainWindow(QMainWindow):
 
         self._show_dialog(ShortcutsSheet(self))
 
-    def _show_dialog(self, dialog: QWidget) -> None:
+    def _show_dialog(self, dialog: QDialog) -> None:
         self.dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _o=None: self._dialog_gone(dialog))
-        dialog.open()  # type: ignore[attr-defined]
+        dialog.open()
 
-    def _dialog_gone(self, dialog: QWidget) -> None:
+    def _dialog_gone(self, dialog: QDialog) -> None:
         if self.dialog is dialog:
             self.dialog = None
 
@@ -219,8 +220,7 @@ class MainWindow(QMainWindow):
     def _study_unlocked(self, study: Study) -> None:
         from recorder.ui.study_model import StudyModel
 
-        hint = getattr(self, "_codemap_hint", None)
-        appconfig.remember_study(study.folder, hint)
+        appconfig.remember_study(study.folder, self._codemap_hint)
         self._show_study(StudyModel(study))
         self.check_recovery()
 

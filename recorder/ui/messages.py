@@ -36,6 +36,12 @@ def explain(exc: BaseException) -> tuple[str, str]:
     )
 
 
+def sentence(exc: BaseException) -> str:
+    """The error and its next step as one line, for an inline message."""
+    message, hint = explain(exc)
+    return f"{message} {hint}".strip()
+
+
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "") -> QMessageBox:
     """Show an error with its hint; returns the (already open) box."""
     from PySide6.QtWidgets import QMessageBox

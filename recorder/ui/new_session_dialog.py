@@ -30,7 +30,7 @@ from recorder.core.protocol import SessionKind
 from recorder.core.session import INTERVIEWER, SessionRecord
 from recorder.core.session_setup import SessionSetup
 from recorder.ui.level_meter import LevelMeter
-from recorder.ui.messages import explain
+from recorder.ui.messages import explain, sentence
 from recorder.ui.study_model import StudyModel
 from recorder.ui.widgets import button, label
 from recorder.ui.worker import Task, run_task
@@ -260,7 +260,7 @@ class NewSessionDialog(QDialog):
                 self.model.study, self.model.protocol, self.model.codemap
             )
         except RecorderError as exc:
-            self.reason.setText(" ".join(explain(exc)).strip())
+            self.reason.setText(sentence(exc))
             self._restart_monitor()
             return
         device = self.selected_device()
@@ -292,7 +292,7 @@ class NewSessionDialog(QDialog):
                 self.model.study, self.model.protocol, self.model.codemap
             )
         except RecorderError as exc:
-            self.reason.setText(" ".join(explain(exc)).strip())
+            self.reason.setText(sentence(exc))
             return None
         study = self.model.study
         consent = self.model.consent_map(list(record.participant_ids))
@@ -325,7 +325,7 @@ class NewSessionDialog(QDialog):
         message = (
             "The import was cancelled; nothing was kept."
             if isinstance(exc, Cancelled)
-            else " ".join(explain(exc)).strip()
+            else sentence(exc)
         )
         self.reason.setText(message)
         self._changed()

@@ -8,7 +8,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLineEdit,
@@ -18,9 +17,9 @@ from PySide6.QtWidgets import (
 
 from recorder.core.errors import RecorderError
 from recorder.core.model import Identity
-from recorder.ui.messages import explain
+from recorder.ui.messages import sentence
 from recorder.ui.study_model import StudyModel
-from recorder.ui.widgets import label
+from recorder.ui.widgets import label, ok_cancel
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +82,7 @@ class ParticipantDialog(QDialog):
             self.demographics[key] = field
             demo.addRow(text, field)
         self.problem = label("", "error", wrap=True, parent=self)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.ok.setText("Save" if participant_id else "Enrol")
-        self.ok.setProperty("primary", True)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok = ok_cancel(self, "Save" if participant_id else "Enrol", self.submit)
         column = QVBoxLayout(self)
         column.setSpacing(12)
         column.addWidget(label(self.windowTitle(), "heading"))
@@ -168,8 +160,7 @@ class ParticipantDialog(QDialog):
                 )
                 self.participant_id = entry.participant_id
         except RecorderError as exc:
-            message, hint = explain(exc)
-            self.problem.setText(f"{message} {hint}".strip())
+            self.problem.setText(sentence(exc))
             return
         log.info("participant saved")
         self.saved.emit(self.participant_id)

@@ -120,7 +120,6 @@ class ParticipantWindow(QWidget):
             font.setPointSizeF(self.points * scale)
             font.setBold(bold)
             widget.setFont(font)
-        self.body.setStyleSheet("line-height: 140%;")
 
     # -- placement ----------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QProgressBar,
     QVBoxLayout,
@@ -17,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from recorder.core.errors import WrongPassphrase
-from recorder.ui.messages import explain
-from recorder.ui.widgets import FolderField, PassphraseField, label
+from recorder.ui.messages import sentence
+from recorder.ui.widgets import FolderField, PassphraseField, label, ok_cancel
 from recorder.ui.worker import Task, run_call
 
 log = logging.getLogger(__name__)
@@ -63,14 +62,7 @@ class UnlockDialog(QDialog):
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
         self.busy.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Unlock")
-        self.ok.setProperty("primary", True)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok = ok_cancel(self, "Unlock", self.submit)
         column = QVBoxLayout(self)
         column.setSpacing(12)
         column.addWidget(label(title, "heading"))
@@ -111,6 +103,5 @@ class UnlockDialog(QDialog):
         self.ok.setEnabled(True)
         if isinstance(exc, WrongPassphrase):
             self.passphrase.clear()
-        message, hint = explain(exc)
-        self.problem.setText(f"{message} {hint}".strip())
+        self.problem.setText(sentence(exc))
         self.passphrase.edit.setFocus()

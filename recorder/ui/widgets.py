@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -70,6 +73,21 @@ def action(parent: QWidget, text: str, shortcut: str = "", tip: str = "") -> QAc
         act.setStatusTip(tip)
     parent.addAction(act)
     return act
+
+
+def ok_cancel(
+    dialog: QDialog, ok_text: str, on_ok: Callable[[], None]
+) -> tuple[QDialogButtonBox, QPushButton]:
+    """The dialog's button row: a primary ``ok_text`` button running ``on_ok``, and Cancel."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    ok.setProperty("primary", True)
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, ok
 
 
 def form(rows: list[tuple[str, QWidget]]) -> QGridLayout:
