@@ -133,8 +133,10 @@ def recent_studies() -> list[RecentStudy]:
 def remember_study(study_folder: Path, codemap_folder: Path | None) -> None:
     """Put a study folder (and its code map folder, if known) first in the recent list."""
     key = _same_place(study_folder)
-    codemap = _same_place(codemap_folder) if codemap_folder is not None else None
-    rest = [(f, c) for f, c in _stored_recent() if _same_place(Path(f)) != key]
+    stored = _stored_recent()
+    known = next((c for f, c in stored if _same_place(Path(f)) == key), None)
+    codemap = _same_place(codemap_folder) if codemap_folder is not None else known
+    rest = [(f, c) for f, c in stored if _same_place(Path(f)) != key]
     _save_recent([(key, codemap), *rest])
     log.debug("remembered a recent study (%d listed)", min(len(rest) + 1, MAX_RECENT))
 

@@ -153,3 +153,11 @@ def test_vault_header_name_matches_the_vault() -> None:
     from recorder.core.vault import HEADER_NAME
 
     assert appconfig.VAULT_HEADER == HEADER_NAME
+
+
+def test_reopening_without_a_code_map_keeps_the_known_one(tmp_path: Path, config: Path) -> None:
+    """The study unlocks before its code map (and again after an idle lock)."""
+    appconfig.remember_study(tmp_path / "study", tmp_path / "codemap")
+    appconfig.remember_study(tmp_path / "study", None)
+    (recent,) = appconfig.recent_studies()
+    assert recent.codemap_folder == (tmp_path / "codemap").resolve()
