@@ -56,6 +56,7 @@ class UnlockDialog(QDialog):
         if ask_folder:
             form.addRow("Folder", self.folder)
         else:
+            self.folder.hide()  # kept only to hold the path
             form.addRow("Folder", label(str(folder or ""), "muted", wrap=True))
         form.addRow("Passphrase", self.passphrase)
         self.problem = label("", "error", wrap=True, parent=self)

@@ -85,6 +85,8 @@ def ok_cancel(
     ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
     ok.setText(ok_text)
     ok.setProperty("primary", True)
+    ok.style().unpolish(ok)  # the box has polished its buttons already: apply the property
+    ok.style().polish(ok)
     buttons.accepted.connect(on_ok)
     buttons.rejected.connect(dialog.reject)
     return buttons, ok
