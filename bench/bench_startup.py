@@ -75,8 +75,8 @@ def main() -> int:
     print(f"platform: {env.get('QT_QPA_PLATFORM', 'xcb')}, {args.runs} alternating runs, median")
     print(f"bare PySide6 window  {b * 1000:7.0f} ms")
     print(f"Interview Recorder   {a * 1000:7.0f} ms   ratio {a / b:.2f}x (target <= 1.5x)")
-    print(f"heavy modules at first paint: {', '.join(sorted(lines))}")
-    return 0 if a / b <= 1.5 and lines == {"first-paint heavy=none"} else 1
+    print(f"app at first paint: {', '.join(sorted(lines))}")
+    return 0 if a / b <= 1.5 and all("heavy=none" in line for line in lines) else 1
 
 
 if __name__ == "__main__":

@@ -17,6 +17,9 @@ _INPUT = {
     QEvent.Type.TouchBegin,
 }
 
+#: When the input filter goes in, after the first window has painted.
+WATCH_DELAY_MS = 500
+
 
 class IdleLock(QObject):
     """Emits ``idle`` once the app has had no input for the set time (0 minutes = never)."""
@@ -29,10 +32,20 @@ class IdleLock(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._expired)
         self._inhibited = False
+        #: The input filter is in (WATCH_DELAY_MS after the lock was made).
+        self.watching = False
         self.set_timeout_ms(minutes * 60_000)
+        # An app-wide filter sees every event. Installed a moment after the event loop starts,
+        # it stays out of the burst of events that polishes and paints the first window (it
+        # cost 15 ms of startup); the countdown already runs, so nothing is missed but input
+        # in the window's first half second, which only brings a lock that moment sooner.
+        QTimer.singleShot(WATCH_DELAY_MS, self._watch_input)
+
+    def _watch_input(self) -> None:
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+            self.watching = True
 
     def set_timeout_ms(self, milliseconds: int) -> None:
         """Change the idle time; 0 turns locking off."""

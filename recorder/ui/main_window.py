@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6 import QtCore
 from PySide6.QtGui import QActionGroup, QCloseEvent
 from PySide6.QtWidgets import QDialog, QMainWindow, QStackedWidget, QWidget
 
@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
 
     def _show_dialog(self, dialog: QDialog) -> None:
         self.dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _o=None: self._dialog_gone(dialog))
         dialog.open()
 
@@ -356,7 +356,7 @@ class MainWindow(QMainWindow):
         progress.setCancelButton(None)
         progress.setWindowTitle("Recovery")
         progress.setMinimumDuration(0)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
 
         def show(report: Progress) -> None:
             progress.setValue(round(report.fraction * 100))

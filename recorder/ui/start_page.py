@@ -1,10 +1,13 @@
-"""The first screen: create a study, open one, or pick a recent one (listed by folder only)."""
+"""The first screen: create a study, open one, or pick a recent one (listed by folder only).
+
+Startup is timed to this page's first paint, so it uses no ``Qt.*`` enum (see widgets.py).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -68,18 +71,21 @@ class StartPage(QWidget):
         column.setSpacing(18)
         column.addWidget(intro)
         column.addWidget(recent, 1)
-        column.addWidget(label(f"Version {__version__}", "muted"), 0, Qt.AlignmentFlag.AlignRight)
+        footer = QHBoxLayout()
+        footer.addStretch(1)
+        footer.addWidget(label(f"Version {__version__}", "muted"))
+        column.addLayout(footer)
+        self.studies: list[appconfig.RecentStudy] = []  # one per row of ``recent``
         self.refresh()
 
     def refresh(self) -> None:
         self.recent.clear()
-        studies = appconfig.recent_studies()
+        self.studies = studies = appconfig.recent_studies()
         for study in studies:
             text = str(study.folder) + ("" if study.exists else "   (not found)")
             row = QListWidgetItem(text)
-            row.setData(Qt.ItemDataRole.UserRole, study)
             if not study.exists:
-                row.setFlags(Qt.ItemFlag.NoItemFlags)
+                row.setToolTip("Not found: moved, renamed, or on a drive that is not connected")
             self.recent.addItem(row)
         self.empty.setVisible(not studies)
         self.recent.setVisible(bool(studies))
@@ -87,8 +93,8 @@ class StartPage(QWidget):
             self.recent.setCurrentRow(0)
 
     def _activated(self, row: QListWidgetItem) -> None:
-        study = row.data(Qt.ItemDataRole.UserRole)
-        if study is not None and study.exists:
+        study = self.studies[self.recent.row(row)]
+        if study.exists:
             self.open_requested.emit(study.folder, study.codemap_folder)
 
     def browse(self) -> None:

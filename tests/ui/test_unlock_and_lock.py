@@ -147,3 +147,13 @@ def test_idle_lock_fires_after_the_recording_stops(
     qtbot.waitUntil(lambda: locked_again(window), timeout=5 * IDLE_MS + 500)
     assert window.console is None
     assert not console.participant_window.isVisible()
+
+
+def test_input_restarts_the_idle_countdown(qtbot: QtBot, window: MainWindow) -> None:
+    from recorder.ui.idle_lock import WATCH_DELAY_MS
+
+    window.idle.set_timeout_ms(60_000)
+    qtbot.waitUntil(lambda: window.idle.watching, timeout=WATCH_DELAY_MS + 5000)
+    qtbot.waitUntil(lambda: window.idle.timer.remainingTime() < 59_900, timeout=5000)
+    qtbot.keyClick(window.start_page.recent, "a")
+    assert window.idle.timer.remainingTime() > 59_900
