@@ -174,3 +174,13 @@ class DiskFull(RecorderError):
     """No space left where a file had to be written."""
 
     hint = "Free some disk space, or move the study folder to a larger drive."
+
+
+class UnofficialModel(RecorderError):
+    """A whisper checkpoint that is not an official model, offered without confirmation."""
+
+    hint = (
+        "Use it only if you trust where it came from, and confirm: add "
+        "--allow-unofficial-model (the app asks). Transcripts made with it record it as an "
+        "unofficial model, with its SHA256."
+    )
