@@ -52,6 +52,11 @@ if [ ! -f "$stamp" ]; then
   # openai-whisper without its triton dependency (GPU-only, ~1 GB); its small deps are listed
   # in pyproject.toml instead.
   "${pip[@]}" --no-deps openai-whisper==20250625
+  # silero-vad, the default voice-activity detector (docs/PERFORMANCE.md, issue 6): --no-deps so
+  # pip never re-resolves the pinned torch; `packaging` is its only other dependency. Its model
+  # ships in the wheel and runs on torch (TorchScript), so its torchaudio/onnxruntime extras
+  # are not needed.
+  "${pip[@]}" --no-deps silero-vad==6.2.3 packaging
   if [ "$want_test" = 1 ]; then "${pip[@]}" -e ".[test]"; else "${pip[@]}" -e .; fi
   rm -f .venv/.installed-*
   touch "$stamp"
