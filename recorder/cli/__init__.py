@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from recorder import __version__
 from recorder.cli import (
     audio_cmds,
+    model_cmds,
     participant_cmds,
     protocol_cmds,
     session_cmds,
     study_cmds,
+    transcribe_cmds,
     vault_cmds,
 )
 from recorder.core.errors import RecorderError, UsageError
@@ -43,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     protocol_cmds.register(sub)
     session_cmds.register(sub)
     audio_cmds.register(sub)
+    model_cmds.register(sub)
+    transcribe_cmds.register(sub)
     return parser
 
 

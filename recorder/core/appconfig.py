@@ -40,6 +40,21 @@ def config_dir() -> Path:
     return base / APP_DIR
 
 
+def data_dir() -> Path:
+    """Per-user app data too large or too machine-bound for settings (whisper models).
+
+    ``$XDG_DATA_HOME/interview-recorder`` (``~/.local/share/...``), ``~/Library/Application
+    Support/...`` or ``%LOCALAPPDATA%``: local, not roaming, because models are gigabytes.
+    """
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / APP_DIR
+
+
 def _path() -> Path:
     return config_dir() / "settings.json"
 
@@ -168,3 +183,18 @@ def set_idle_lock_minutes(minutes: int) -> None:
 
 def _clamp_minutes(minutes: int) -> int:
     return max(0, min(MAX_IDLE_LOCK_MINUTES, int(minutes)))
+
+
+#: The whisper model used until the user picks one: English, fast enough to keep up live on a
+#: laptop CPU, and much better than tiny.
+DEFAULT_MODEL = "base.en"
+
+
+def transcription_model() -> str:
+    """The whisper model (a name or a model file's path) last chosen on this computer."""
+    value = load().get("transcription_model")
+    return value if isinstance(value, str) and value else DEFAULT_MODEL
+
+
+def set_transcription_model(name_or_path: str) -> None:
+    save({"transcription_model": name_or_path})

@@ -1,0 +1,83 @@
+"""Running transcription jobs: the model resolved, the device picked, one worker reused.
+
+Shared by the CLI and the desktop app, so both transcribe exactly the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from recorder.core.jobs import CancelToken, Progress
+from recorder.core.study import Study
+from recorder.core.transcribe import models
+from recorder.core.transcribe.engine import Options
+from recorder.core.transcribe.pipeline import ModelChoice, transcribe_session
+from recorder.core.transcribe.transcript import Transcript
+from recorder.core.transcribe.work_queue import QueuedJob
+from recorder.core.transcribe.worker import TranscriptionWorker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """Decoding choices that are not per job (advanced; tests use greedy and few tokens)."""
+
+    greedy: bool = False
+    max_tokens: int | None = None
+
+    def options(self, language: str | None) -> Options:
+        temperature = (0.0,) if self.greedy else Options().temperature
+        return Options(language=language, temperature=temperature, sample_len=self.max_tokens)
+
+
+class Transcriber:
+    """Transcribes queued jobs, keeping the model loaded while consecutive jobs share it."""
+
+    def __init__(
+        self,
+        study: Study,
+        *,
+        decoding: Decoding | None = None,
+        progress: Callable[[str, Progress], None] | None = None,
+    ) -> None:
+        self.study = study
+        self.decoding = decoding or Decoding()
+        self.progress = progress or (lambda _s, _p: None)
+        self.worker: TranscriptionWorker | None = None
+        self._loaded: tuple[str, str] | None = None
+        self.device_description = ""
+
+    def _worker_for(self, source: models.ModelSource, device_choice: str) -> TranscriptionWorker:
+        device, fp16 = models.pick_device(device_choice)
+        key = (str(source.path), device)
+        if self.worker is None or self._loaded != key:
+            self.close()
+            heads = models.lookup(source.name).alignment_heads if source.official else b""
+            self.worker = TranscriptionWorker(str(source.path), device, fp16, alignment_heads=heads)
+            self._loaded = key
+            self.device_description = models.describe_device(device)
+        return self.worker
+
+    def run_job(self, job: QueuedJob, cancel: CancelToken | None = None) -> Transcript:
+        """Transcribe one queued session (raises RecorderError subclasses for the user)."""
+        source = models.resolve(job.model, allow_unofficial=job.allow_unofficial)
+        worker = self._worker_for(source, job.device)
+        choice = ModelChoice(source.name, str(source.path), source.sha256, source.official)
+        return transcribe_session(
+            self.study,
+            job.session_id,
+            choice,
+            worker,
+            options=self.decoding.options(job.language),
+            progress=lambda p: self.progress(job.session_id, p),
+            cancel=cancel,
+        )
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+        self.worker = None
+        self._loaded = None
