@@ -3,7 +3,9 @@
     xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python docs/screenshots/take.py
 
 Uses a throwaway demo study (fictional people, test-only fast key derivation) and the virtual
-PulseAudio microphone from the tests, with speech playing so the level meters move.
+PulseAudio microphone from the tests, with speech playing so the level meters move. The
+transcription shots run the real queue and whisper worker on a random-weight checkpoint (made by
+tests/checkpoints.py; no model is downloaded), so the progress is real and the text meaningless.
 """
 
 from __future__ import annotations
@@ -42,9 +44,11 @@ def shoot(name: str, *, widget: QWidget | None = None) -> None:
     print(f"saved docs/screenshots/{name}.png")
 
 
-def demo_study(tmp: Path) -> tuple[Path, list[str]]:
-    """A study with two enrolled, consented participants and one recorded session."""
+def demo_study(tmp: Path, wav: Path) -> tuple[Path, list[str], str, list[str]]:
+    """A study with three enrolled participants (two consented), a recording cut off by a
+    crash, and three sessions imported from ``wav`` (recorded, ready to transcribe)."""
     from recorder.core.enrolment import create_study, enrol, record_consent
+    from recorder.core.importing import import_session
     from recorder.core.model import Identity
     from recorder.core.protocol import SessionKind
     from recorder.core.sessions import create_session, study_protocol
@@ -62,7 +66,16 @@ def demo_study(tmp: Path) -> tuple[Path, list[str]]:
     extra = enrol(study, codemap, Identity("Lee Chen", agency="Riverside PD"), "police")
     ids.append(extra.participant_id)
     crashed = create_session(study, protocol, SessionKind.INDIVIDUAL, [ids[0]])
-    return tmp / "study", ids, crashed.session_id
+    recorded = []
+    for kind, people in (
+        (SessionKind.INDIVIDUAL, [ids[1]]),
+        (SessionKind.PAIRED, ids[:2]),
+        (SessionKind.INDIVIDUAL, [ids[0]]),
+    ):
+        record = create_session(study, protocol, kind, people, interviewer="JD")
+        import_session(study, record.session_id, dict.fromkeys(people, True), [wav])
+        recorded.append(record.session_id)
+    return tmp / "study", ids, crashed.session_id, recorded
 
 
 def leave_unfinished(study: object, session_id: str) -> object:
@@ -86,6 +99,8 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="shots-"))
     os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")
+    os.environ["XDG_DATA_HOME"] = str(tmp / "data")  # the models folder
+    os.environ["XDG_CACHE_HOME"] = str(tmp / "cache")  # where whisper looks for models
     pulse = VirtualPulse()
     os.environ.update(pulse.env)
     os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")
@@ -113,6 +128,42 @@ def main() -> int:
         pulse.stop()
 
 
+def shoot_transcription(window: object, tmp: Path, sessions: list[str]) -> None:
+    """The transcription panel mid-job (one waiting, one failed) and the model window."""
+    from recorder.core import appconfig
+    from recorder.core.transcribe import models
+    from recorder.ui.home_page import HomePage
+    from tests.checkpoints import make_checkpoint
+
+    home = window.home  # type: ignore[attr-defined]
+    assert isinstance(home, HomePage)
+    checkpoint = make_checkpoint(tmp / "models" / "micro.en.pt")
+    models.use_model_file(checkpoint, allow_unofficial=True)
+    appconfig.set_transcription_model(str(checkpoint))
+    home.transcription.show_model()
+    runner = home.runner
+    runner.enqueue([sessions[2]], "small.en")  # not on this computer: it fails at once
+    home.select_sessions(sessions[:2])
+    home.transcribe()
+    for _ in range(900):  # until whisper has reported a window and the time left is known
+        if "left" in runner.message:
+            break
+        settle(200)
+    home.select_sessions([sessions[1]])
+    shoot("transcription")
+    runner.cancel()
+    while runner.running:
+        settle(100)
+    home.choose_model()
+    dialog = home.dialog
+    while "will run on" not in dialog.device.text():  # type: ignore[union-attr]
+        settle(100)
+    dialog.select("base.en")  # type: ignore[union-attr]
+    shoot("models")
+    dialog.close()  # type: ignore[union-attr]
+    window.statusBar().clearMessage()  # type: ignore[attr-defined]
+
+
 def shoot_all(tmp: Path, appconfig: object) -> int:  # noqa: PLR0915
     from recorder.core.codemap import CodeMap
     from recorder.core.study import Study
@@ -124,7 +175,7 @@ def shoot_all(tmp: Path, appconfig: object) -> int:  # noqa: PLR0915
     dark = os.environ.get("RECORDER_THEME") == "dark"
     apply_theme(app, dark=dark)  # type: ignore[arg-type]
     suffix = "-dark" if dark else ""
-    folder, ids, crashed = demo_study(tmp)
+    folder, ids, crashed, recorded = demo_study(tmp, tmp / "speech.wav")
     appconfig.remember_study(folder, tmp / "codemap")  # type: ignore[attr-defined]
     window = MainWindow()
     window.setWindowFlag(Qt.WindowType.FramelessWindowHint)
@@ -167,6 +218,7 @@ def shoot_all(tmp: Path, appconfig: object) -> int:  # noqa: PLR0915
             row.setCheckState(Qt.CheckState.Checked)
         shoot("consent")
         consent.close()  # type: ignore[attr-defined]
+        shoot_transcription(window, tmp, recorded)
     window.home.new_session()
     new = window.home.dialog
     assert isinstance(new, NewSessionDialog)

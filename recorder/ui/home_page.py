@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,7 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from recorder.core import appconfig
+from recorder.core.errors import RecorderError
+from recorder.core.session import SessionState
 from recorder.ui.consent_dialog import ConsentDialog, IncentiveDialog
+from recorder.ui.messages import ask, sentence, show_error
 from recorder.ui.new_session_dialog import NewSessionDialog
 from recorder.ui.participant_dialog import ParticipantDialog
 from recorder.ui.shortcuts import describe
@@ -27,7 +32,13 @@ from recorder.ui.study_model import StudyModel
 from recorder.ui.theme import colours
 from recorder.ui.widgets import button, card, label
 
+if TYPE_CHECKING:  # loaded with the home page itself, not with the start window
+    from recorder.ui.transcription_model import TranscriptionRunner
+
 log = logging.getLogger(__name__)
+
+#: Sessions whose recording is finished: they can be transcribed (again).
+TRANSCRIBABLE = (SessionState.STOPPED, SessionState.TRANSCRIBED)
 
 
 def table(headers: list[str]) -> QTableWidget:
@@ -63,16 +74,68 @@ def current_key(widget: QTableWidget) -> str:
     return str(cell.data(Qt.ItemDataRole.UserRole)) if cell is not None else ""
 
 
+def selected_keys(widget: QTableWidget) -> list[str]:
+    """The keys of every selected row, top to bottom."""
+    rows = sorted({index.row() for index in widget.selectionModel().selectedRows()})
+    cells = [widget.item(r, 0) for r in rows]
+    return [str(c.data(Qt.ItemDataRole.UserRole)) for c in cells if c is not None]
+
+
+def select_keys(widget: QTableWidget, keys_: set[str]) -> None:
+    """Add the rows with these keys to the selection."""
+    selection = widget.selectionModel()
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    for r in range(widget.rowCount()):
+        cell = widget.item(r, 0)
+        if cell is not None and str(cell.data(Qt.ItemDataRole.UserRole)) in keys_:
+            selection.select(widget.model().index(r, 0), flags)
+
+
+def model_missing(name_or_path: str) -> str:
+    """Why the chosen model cannot be used now, or "" when it is on this computer."""
+    from pathlib import Path
+
+    from recorder.core.transcribe import models
+
+    try:
+        if name_or_path in models.model_names():
+            if models.installed(name_or_path) is None:
+                return (
+                    f"The model {name_or_path} is not on this computer yet. Download it, or "
+                    "bring its file in from another computer, in the model window."
+                )
+            return ""
+    except RecorderError as exc:
+        return sentence(exc)
+    if not Path(name_or_path).expanduser().is_file():
+        return (
+            f"The model file {name_or_path} is not there any more (is its drive connected?). "
+            "Choose the model again."
+        )
+    return ""
+
+
 class HomePage(QWidget):
     """Shows a :class:`StudyModel`; asks the window to unlock the code map or start a session."""
 
     unlock_codemap = Signal()
     session_ready = Signal(object, object, object)  # record, capture settings, channel map
     session_imported = Signal(object)  # record
+    message = Signal(str)  # a sentence for the status bar
 
-    def __init__(self, model: StudyModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: StudyModel,
+        parent: QWidget | None = None,
+        *,
+        runner: TranscriptionRunner | None = None,
+    ) -> None:
+        from recorder.ui.transcription_model import TranscriptionRunner
+        from recorder.ui.transcription_panel import TranscriptionPanel
+
         super().__init__(parent)
         self.model = model
+        self.runner = runner or TranscriptionRunner(model.study)
         self.dialog: QDialog | None = None  # the dialog open now, for tests and for focus
         self.title = label(model.title, "title")
         self.folder = label(str(model.study.folder), "muted")
@@ -96,10 +159,19 @@ class HomePage(QWidget):
         self.participants.itemSelectionChanged.connect(self._update_buttons)
 
         self.sessions = table(["Session", "Kind", "State", "Created", "Audio", "Participants"])
+        self.sessions.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.sessions.itemSelectionChanged.connect(self._update_buttons)
         self.new_session_button = button(
             "New session…", tip=describe("new-session"), primary=True, big=True
         )
         self.new_session_button.clicked.connect(self.new_session)
+        self.transcribe_button = button("Transcribe", tip=describe("transcribe"))
+        self.transcribe_button.clicked.connect(self.transcribe)
+        self.transcription = TranscriptionPanel(self.runner)
+        self.transcription.change_model.connect(self.choose_model)
+        self.runner.job_finished.connect(self._transcribed)
+        self.runner.queue_changed.connect(self._fill_sessions)
+        self.runner.status.connect(self.message)
 
         self._layout()
         model.changed.connect(self.refresh)
@@ -131,6 +203,7 @@ class HomePage(QWidget):
         sessions_card, sessions_layout = card()
         sessions_head = QHBoxLayout()
         sessions_head.addWidget(label("Sessions", "heading"), 1)
+        sessions_head.addWidget(self.transcribe_button)
         sessions_head.addWidget(self.new_session_button)
         sessions_layout.addLayout(sessions_head)
         sessions_layout.addWidget(self.sessions, 1)
@@ -142,9 +215,13 @@ class HomePage(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(24, 18, 24, 18)
         column.setSpacing(14)
+        bottom = QHBoxLayout()
+        bottom.setSpacing(14)
+        bottom.addWidget(sessions_card, 3)
+        bottom.addWidget(self.transcription, 2)
         column.addLayout(header)
-        column.addLayout(top, 5)
-        column.addWidget(sessions_card, 4)
+        column.addLayout(top, 1)
+        column.addLayout(bottom, 1)
 
     # -- refresh ------------------------------------------------------------------------------
 
@@ -174,14 +251,31 @@ class HomePage(QWidget):
             ],
             [r.participant_id for r in rows],
         )
-        sessions = model.session_rows()
+        self._fill_sessions()
+        for row, r in enumerate(rows):
+            cell = self.participants.item(row, 4)
+            if cell is not None and r.consent == "Missing" and r.active:
+                cell.setForeground(QBrush(QColor(colours().warning)))
+        self._show_progress()
+        self._update_buttons()
+
+    def _fill_sessions(self) -> None:
+        """The sessions table, with each queued session's transcription state."""
+        from recorder.ui.transcription_model import FAILED, TRANSCRIBING, WAITING
+
+        suffix = {WAITING: " · queued", TRANSCRIBING: " · transcribing…", FAILED: " · failed"}
+        queued = self.runner.states()
+        sessions = self.model.session_rows()
+        chosen = set(selected_keys(self.sessions))
         fill(
             self.sessions,
             [
                 [
                     s.session_id,
                     s.kind,
-                    s.state + (" (recovered)" if s.recovered else ""),
+                    s.state
+                    + (" (recovered)" if s.recovered else "")
+                    + suffix.get(queued.get(s.session_id, ""), ""),
                     s.recorded_on,
                     f"{s.minutes:.1f} min" if s.minutes else "—",
                     s.participants,
@@ -190,11 +284,16 @@ class HomePage(QWidget):
             ],
             [s.session_id for s in sessions],
         )
-        for row, r in enumerate(rows):
-            cell = self.participants.item(row, 4)
-            if cell is not None and r.consent == "Missing" and r.active:
-                cell.setForeground(QBrush(QColor(colours().warning)))
-        self._show_progress()
+        select_keys(self.sessions, chosen)
+        for r, s in enumerate(sessions):
+            cell = self.sessions.item(r, 5)
+            if cell is not None:
+                cell.setToolTip(s.participants)
+            state = queued.get(s.session_id, "")
+            cell = self.sessions.item(r, 2)
+            if cell is not None and state == FAILED:
+                cell.setForeground(QBrush(QColor(colours().record)))
+                cell.setToolTip("Transcription failed: see the transcription panel.")
         self._update_buttons()
 
     def _show_progress(self) -> None:
@@ -226,6 +325,11 @@ class HomePage(QWidget):
         for b in (self.edit_button, self.consent_button, self.incentive_button):
             b.setEnabled(unlocked and chosen)
         self.enrol_button.setToolTip(reason or describe("new-participant"))
+        ready = bool(self.transcribable())
+        self.transcribe_button.setEnabled(ready)
+        self.transcribe_button.setToolTip(
+            describe("transcribe") if ready else "Select one or more recorded sessions first."
+        )
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -272,6 +376,90 @@ class HomePage(QWidget):
         dialog.start.connect(self.session_ready)
         dialog.imported.connect(self.session_imported)
         self._open(dialog)
+
+    # -- transcription ------------------------------------------------------------------------
+
+    def selected_sessions(self) -> list[str]:
+        return selected_keys(self.sessions)
+
+    def select_sessions(self, session_ids: list[str]) -> None:
+        self.sessions.clearSelection()
+        select_keys(self.sessions, set(session_ids))
+
+    def transcribable(self) -> list[str]:
+        """The selected sessions whose recording is finished."""
+        states = {r.session_id: r.state for r in self.model.sessions()}
+        return [s for s in self.selected_sessions() if states.get(s) in TRANSCRIBABLE]
+
+    def transcribe(self) -> None:
+        """Queue the selected recorded sessions; a transcribed one only after asking."""
+        chosen = self.transcribable()
+        if not chosen:
+            self.message.emit("Select one or more recorded sessions to transcribe.")
+            return
+        model = appconfig.transcription_model()
+        problem = model_missing(model)
+        if problem:
+            ask(
+                self,
+                "Choose a transcription model",
+                problem,
+                confirm="Choose a model…",
+                on_confirm=self.choose_model,
+            )
+            return
+        states = {r.session_id: r.state for r in self.model.sessions()}
+        again = [s for s in chosen if states.get(s) is SessionState.TRANSCRIBED]
+        if again:
+            ask(
+                self,
+                "Transcribe again?",
+                f"{', '.join(again)} already "
+                + ("has a transcript" if len(again) == 1 else "have transcripts")
+                + ". Transcribing again replaces it with a new one.",
+                detail="Transcripts that were reviewed are never replaced.",
+                confirm="Transcribe again",
+                on_confirm=lambda: self._queue(chosen, model),
+            )
+            return
+        self._queue(chosen, model)
+
+    def _queue(self, session_ids: list[str], model: str) -> None:
+        from recorder.ui.transcription_panel import model_label
+
+        try:
+            queued = self.runner.enqueue(session_ids, model)
+        except RecorderError as exc:  # the queue file cannot be written (disk full, damaged)
+            show_error(self, exc, "Cannot queue the transcription")
+            return
+        if queued:
+            self.message.emit(
+                f"Queued {len(queued)} session(s) for transcription with {model_label(model)}."
+            )
+
+    def _transcribed(self, _session_id: str) -> None:
+        self.model.refresh()
+
+    def choose_model(self) -> None:
+        from recorder.ui.model_dialog import ModelDialog
+
+        dialog = ModelDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self._model_chosen)
+        self._open(dialog)
+
+    def _model_chosen(self, name_or_path: str) -> None:
+        from recorder.ui.transcription_panel import model_label
+
+        self.transcription.show_model()
+        self.message.emit(f"Sessions queued from now on use {model_label(name_or_path)}.")
+
+    def shutdown(self) -> None:
+        """The study closes: stop transcribing (the job stays queued for next time) and close
+        an open dialog (a model download stops with it)."""
+        if self.dialog is not None:
+            self.dialog.close()
+        self.runner.shutdown()
 
     def select_participant(self, participant_id: str) -> None:
         for row in range(self.participants.rowCount()):

@@ -44,6 +44,7 @@ DEFERRED_MODULES = (
     "recorder.ui.create_study_dialog",
     "recorder.ui.study_model",
     "recorder.ui.home_page",
+    "recorder.ui.transcription_panel",
     "recorder.ui.console_page",
     "recorder.core.audio.recovery",
 )
@@ -139,6 +140,15 @@ class MainWindow(QMainWindow):
         self.new_session_action = action(self, "New session…", "Ctrl+Shift+R")
         self.new_session_action.triggered.connect(self.new_session)
         sessions.addAction(self.new_session_action)
+        sessions.addSeparator()
+        self.transcribe_action = action(
+            self, "Transcribe selected sessions", "Ctrl+T", "Transcribe on this computer"
+        )
+        self.model_action = action(self, "Transcription model…")
+        self.transcribe_action.triggered.connect(self._transcribe)
+        self.model_action.triggered.connect(self._choose_model)
+        sessions.addAction(self.transcribe_action)
+        sessions.addAction(self.model_action)
         help_menu = bar.addMenu("&Help")
         self.help_action = action(self, "Keyboard shortcuts", "F1")
         self.help_action.triggered.connect(self.show_shortcuts)
@@ -152,6 +162,14 @@ class MainWindow(QMainWindow):
         if self.home is not None:
             self.home.record_consent()
 
+    def _transcribe(self) -> None:
+        if self.home is not None:
+            self.home.transcribe()
+
+    def _choose_model(self) -> None:
+        if self.home is not None:
+            self.home.choose_model()
+
     def _update_actions(self) -> None:
         open_study = self.model is not None
         recording = self.console is not None
@@ -160,7 +178,14 @@ class MainWindow(QMainWindow):
         self.unlock_action.setEnabled(
             open_study and not recording and not (self.model and self.model.codemap_unlocked)
         )
-        for act in (self.enrol_action, self.consent_action, self.new_session_action):
+        # the console binds Ctrl+T (a note) itself while it is shown
+        for act in (
+            self.enrol_action,
+            self.consent_action,
+            self.new_session_action,
+            self.transcribe_action,
+            self.model_action,
+        ):
             act.setEnabled(open_study and not recording)
         for act in (self.create_action, self.open_action):
             act.setEnabled(not recording)
@@ -233,6 +258,7 @@ class MainWindow(QMainWindow):
         self.home.unlock_codemap.connect(self.unlock_codemap)
         self.home.session_ready.connect(self.start_console)
         self.home.session_imported.connect(self._imported)
+        self.home.message.connect(self.statusBar().showMessage)
         model.codemap_changed.connect(lambda _u: self._update_actions())
         self.stack.addWidget(self.home)
         self.stack.setCurrentWidget(self.home)
@@ -240,6 +266,7 @@ class MainWindow(QMainWindow):
         self.idle.poke()
         self._update_actions()
         log.info("study opened")
+        self.home.runner.resume()  # work a previous run of the app left queued
 
     def _imported(self, record: SessionRecord) -> None:
         minutes = record.audio_frames / max(1, record.audio.sample_rate) / 60
@@ -299,6 +326,7 @@ class MainWindow(QMainWindow):
         if self.dialog is not None:
             self.dialog.close()
         if self.home is not None:
+            self.home.shutdown()  # a running transcription stops and stays queued
             self.stack.removeWidget(self.home)
             self.home.deleteLater()
         self.home = None
@@ -456,6 +484,8 @@ class MainWindow(QMainWindow):
             return
         if console is not None:
             self.close_console()
+        if self.home is not None:
+            self.home.shutdown()  # kills whisper; the job stays queued for next time
         event.accept()
 
     def _stop_and_quit(self) -> None:

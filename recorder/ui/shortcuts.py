@@ -44,6 +44,7 @@ SHORTCUTS = (
     Shortcut("new-participant", ("Ctrl+E",), "Enrol a participant (study home)", "Study"),
     Shortcut("consent", ("Ctrl+K",), "Record consent (study home)", "Study"),
     Shortcut("new-session", ("Ctrl+Shift+R",), "New session (study home)", "Study"),
+    Shortcut("transcribe", ("Ctrl+T",), "Transcribe the selected sessions (study home)", "Study"),
     Shortcut("lock", ("Ctrl+L",), "Lock the study now", "Study"),
 )
 BY_KEY = {s.key: s for s in SHORTCUTS}
