@@ -144,6 +144,7 @@ def test_cut_point_is_inside_the_last_pause(clips: list[np.ndarray], detector: s
     assert three.utterances[1][1] < cut < three.utterances[2][0]
 
 
+@pytest.mark.slow  # rescans the growing buffer every half second, as live transcription will
 @pytest.mark.parametrize("detector", vad.DETECTORS)
 def test_live_cuts_never_land_inside_an_utterance(interview: Scene, detector: str) -> None:
     mask, last, cuts = interview.speech_mask(), 0, []
