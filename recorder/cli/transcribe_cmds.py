@@ -10,6 +10,7 @@ from recorder.cli.common import add_study_arg, info, open_study
 from recorder.cli.progress_bar import ProgressBar
 from recorder.core import appconfig
 from recorder.core.errors import UsageError
+from recorder.core.jobs import Progress
 from recorder.core.session import SessionState
 from recorder.core.sessions import list_sessions
 from recorder.core.transcribe import models
@@ -97,8 +98,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         appconfig.set_transcription_model(args.model)
     bars: dict[str, ProgressBar] = {}
 
-    def progress(session_id: str, p: object) -> None:
-        bars.setdefault(session_id, ProgressBar(f"Session {session_id}"))(p)  # type: ignore[arg-type]
+    def progress(session_id: str, p: Progress) -> None:
+        bars.setdefault(session_id, ProgressBar(f"Session {session_id}"))(p)
 
     transcriber = Transcriber(
         study, decoding=Decoding(greedy=args.greedy, max_tokens=args.max_tokens), progress=progress

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from recorder.core.audio.recorder import LiveStatus
+from recorder.core.durations import clock
 from recorder.core.errors import RecorderError
 from recorder.core.protocol import Prompt
 from recorder.core.session import INTERVIEWER, Marker, SessionRecord, SessionState
@@ -32,14 +33,6 @@ from recorder.ui.theme import colours
 from recorder.ui.widgets import button, card, label
 
 log = logging.getLogger(__name__)
-
-
-def clock(seconds: float) -> str:
-    """``1:02:03`` or ``02:03``."""
-    whole = int(seconds)
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 class ConsolePage(QWidget):

@@ -20,10 +20,10 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from recorder.core.durations import clock
 from recorder.core.errors import Cancelled, RecorderError
 from recorder.core.jobs import CancelToken, Progress
 from recorder.core.study import Study
@@ -41,37 +41,6 @@ log = logging.getLogger(__name__)
 
 WAITING, TRANSCRIBING = "waiting", "transcribing"
 __all__ = ["FAILED", "TRANSCRIBING", "WAITING", "QueueRow", "TranscriptionRunner"]
-
-
-class SharedQueue(TranscriptionQueue):
-    """The study's queue, changed from the GUI while the runner's thread updates job states.
-
-    Every read-modify-write of the queue file happens under one lock, so a session queued
-    while a job runs is never lost to the runner's own update of the file.
-    """
-
-    def __init__(self, study: Study) -> None:
-        super().__init__(study)
-        self._lock = threading.RLock()
-
-    def jobs(self) -> list[QueuedJob]:
-        with self._lock:
-            return super().jobs()
-
-    def add(self, job: QueuedJob) -> QueuedJob:
-        with self._lock:
-            return super().add(job)
-
-    def remove(self, session_id: str) -> None:
-        with self._lock:
-            super().remove(session_id)
-
-    def _set(self, session_id: str, **changes: Any) -> None:
-        with self._lock:
-            super()._set(session_id, **changes)
-
-    def mark_failed(self, session_id: str, error: str) -> None:
-        self._set(session_id, state=FAILED, error=error)
 
 
 @dataclass(frozen=True)
@@ -96,11 +65,6 @@ class _Event:
     error: BaseException | None = None
 
 
-def clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}:{secs:02d}"
-
-
 class TranscriptionRunner(QObject):
     """The study's transcription queue and the one background loop that works through it."""
 
@@ -120,7 +84,7 @@ class TranscriptionRunner(QObject):
         super().__init__()
         self.study = study
         self.decoding = decoding or Decoding()
-        self.queue = SharedQueue(study)
+        self.queue = TranscriptionQueue(study)
         self.current = ""  # the session being transcribed now
         self.fraction = 0.0
         self.message = ""

@@ -7,6 +7,7 @@ whisper's 30-s windows stay full), and every time is mapped back to the session 
 
 from __future__ import annotations
 
+import bisect
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -78,13 +79,10 @@ class Joined:
     def original_seconds(self, seconds: float, *, is_end: bool = False) -> float:
         """Map a time in the joined signal to the original timeline."""
         sample = seconds * RATE
-        best = self.pieces[0]
-        for piece in self.pieces:
-            joined_start = piece[0]
-            if sample < joined_start or (is_end and sample <= joined_start):
-                break
-            best = piece
-        joined_start, original_start, length = best
+        starts = [piece[0] for piece in self.pieces]
+        # the last piece starting at or before ``sample`` (strictly before, for an end time)
+        found = (bisect.bisect_left if is_end else bisect.bisect_right)(starts, sample)
+        joined_start, original_start, length = self.pieces[max(0, found - 1)]
         offset = min(max(sample - joined_start, 0.0), float(length))
         return (original_start + offset) / RATE
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from recorder.core.audio.pcm import FloatArray
 from recorder.core.audio.timeline import load_timeline
+from recorder.core.durations import clock
 from recorder.core.errors import InvalidTransition, RecorderError
 from recorder.core.jobs import CancelToken, Progress
 from recorder.core.protocol import Protocol
@@ -170,16 +171,11 @@ class Eta:
         return self.elapsed() * (1 - fraction) / fraction
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}:{secs:02d}"
-
-
 def describe_progress(fraction: float, total_s: float, eta: Eta) -> str:
     """ "2:10 of 10:00 of audio · 0:40 elapsed · about 2:30 left" """
-    text = f"{_clock(fraction * total_s)} of {_clock(total_s)} of audio · {_clock(eta.elapsed())}"
+    text = f"{clock(fraction * total_s)} of {clock(total_s)} of audio · {clock(eta.elapsed())}"
     left = eta.remaining(fraction)
-    return text + " elapsed" + (f" · about {_clock(left)} left" if left is not None else "")
+    return text + " elapsed" + (f" · about {clock(left)} left" if left is not None else "")
 
 
 def transcribe_session(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from recorder.core.durations import clock
+from recorder.core.errors import NotFound
 from recorder.core.study import Study
 
 TRANSCRIPT_FILE = "transcript.json"
@@ -225,8 +227,6 @@ def has_transcript(study: Study, session_id: str) -> bool:
 
 def load_transcript(study: Study, session_id: str) -> Transcript:
     """The session's transcript; ``NotFound`` if it has not been transcribed."""
-    from recorder.core.errors import NotFound
-
     path = transcript_path(study, session_id)
     if not study.vault.exists(path):
         raise NotFound(
@@ -253,11 +253,3 @@ def render_text(transcript: Transcript) -> str:
     for section in sections:  # prompts shown after the last words
         lines += ["", f"## {section.title}"] if lines else [f"## {section.title}"]
     return "\n".join(lines) + ("\n" if lines else "")
-
-
-def clock(seconds: float) -> str:
-    """``mm:ss`` (or ``h:mm:ss`` past an hour)."""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

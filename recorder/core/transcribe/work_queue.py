@@ -8,6 +8,7 @@ complete, so nothing half-made is ever kept.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -65,15 +66,21 @@ class QueuedJob:
 
 
 class TranscriptionQueue:
-    """The study's queue; every change is saved at once (sealed, atomic)."""
+    """The study's queue; every change is saved at once (sealed, atomic).
+
+    Safe to share between threads (the app queues sessions while its runner thread updates
+    job states): every read-modify-write of the file holds one lock.
+    """
 
     def __init__(self, study: Study) -> None:
         self.study = study
+        self._lock = threading.RLock()
 
     def jobs(self) -> list[QueuedJob]:
-        if not self.study.vault.exists(QUEUE_FILE):
-            return []
-        data = self.study.vault.read_json(QUEUE_FILE)
+        with self._lock:
+            if not self.study.vault.exists(QUEUE_FILE):
+                return []
+            data = self.study.vault.read_json(QUEUE_FILE)
         return [QueuedJob.from_json(item) for item in data.get("jobs", [])]
 
     def _save(self, jobs: list[QueuedJob]) -> None:
@@ -82,23 +89,29 @@ class TranscriptionQueue:
     def add(self, job: QueuedJob) -> QueuedJob:
         """Queue a session (a session already queued gets the new settings, keeping its place)."""
         job = replace(job, state=QUEUED, error="", added_at=job.added_at or now_iso())
-        jobs = self.jobs()
-        for i, existing in enumerate(jobs):
-            if existing.session_id == job.session_id:
-                jobs[i] = job
-                break
-        else:
-            jobs.append(job)
-        self._save(jobs)
+        with self._lock:
+            jobs = self.jobs()
+            for i, existing in enumerate(jobs):
+                if existing.session_id == job.session_id:
+                    jobs[i] = job
+                    break
+            else:
+                jobs.append(job)
+            self._save(jobs)
         return job
 
     def _set(self, session_id: str, **changes: Any) -> None:
-        self._save(
-            [replace(j, **changes) if j.session_id == session_id else j for j in self.jobs()]
-        )
+        with self._lock:
+            jobs = self.jobs()
+            self._save([replace(j, **changes) if j.session_id == session_id else j for j in jobs])
+
+    def mark_failed(self, session_id: str, error: str) -> None:
+        """Keep a job in the queue as failed, with what went wrong in a sentence."""
+        self._set(session_id, state=FAILED, error=error)
 
     def remove(self, session_id: str) -> None:
-        self._save([j for j in self.jobs() if j.session_id != session_id])
+        with self._lock:
+            self._save([j for j in self.jobs() if j.session_id != session_id])
 
     def next(self) -> QueuedJob | None:
         """The job to run now: one interrupted while running first, then the oldest queued."""
@@ -133,7 +146,7 @@ class TranscriptionQueue:
                 raise
             except RecorderError as exc:
                 log.warning("transcription of a queued session failed: %s", type(exc).__name__)
-                self._set(job.session_id, state=FAILED, error=str(exc))
+                self.mark_failed(job.session_id, str(exc))
                 announce(job, FAILED)
                 yield job, exc
                 continue
