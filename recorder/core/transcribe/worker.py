@@ -73,8 +73,10 @@ class TranscriptionWorker:
 
     def start(self, cancel: CancelToken | None = None) -> None:
         """Start the process and load the model (blocks until loaded, failed or cancelled)."""
-        if self.alive:
-            return
+        if self._process is not None:
+            if self._process.is_alive():
+                return
+            raise self._crashed()  # died since it was started: say so, never restart silently
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         process = context.Process(
