@@ -8,14 +8,31 @@ timeline at the session's sample rate, so segments line up with markers and play
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from recorder.core.durations import clock
 from recorder.core.errors import NotFound
 from recorder.core.study import Study
 
-TRANSCRIPT_FILE = "transcript.json"
 FORMAT_VERSION = 1
+
+
+class TranscriptKind(StrEnum):
+    """The versions of a session's transcript, each sealed in its own file.
+
+    MACHINE is whisper's output and is never edited (the diff of human corrections is made
+    against it); REVIEWED is the human-corrected one (still identifiable); DEIDENTIFIED is
+    made from REVIEWED by the de-identification step and is what leaves the study by default.
+    """
+
+    MACHINE = "transcript.json"
+    REVIEWED = "reviewed.json"
+    DEIDENTIFIED = "deidentified.json"
+
+
+#: The machine transcript's file name (kept for readers of the session folder).
+TRANSCRIPT_FILE = TranscriptKind.MACHINE.value
 
 #: Speaker key of a segment nobody has been assigned to yet (single-channel recordings).
 UNASSIGNED = ""
@@ -57,6 +74,8 @@ class Segment:
     prompt_index: int | None = None
     #: Review flags: see :mod:`recorder.core.transcribe.flags`.
     flags: tuple[str, ...] = ()
+    #: A reviewer has checked this segment against the audio.
+    verified: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +91,7 @@ class Segment:
             "speaker": self.speaker,
             "prompt_index": self.prompt_index,
             "flags": list(self.flags),
+            "verified": self.verified,
         }
 
     @classmethod
@@ -90,6 +110,7 @@ class Segment:
             speaker=str(data.get("speaker", UNASSIGNED)),
             prompt_index=int(index) if index is not None else None,
             flags=tuple(str(f) for f in data.get("flags", [])),
+            verified=bool(data.get("verified", False)),
         )
 
 
@@ -212,27 +233,45 @@ class Transcript:
         )
 
 
-def transcript_path(study: Study, session_id: str) -> str:
-    return f"{study.session_dir(session_id)}/{TRANSCRIPT_FILE}"
+def transcript_path(
+    study: Study, session_id: str, kind: TranscriptKind = TranscriptKind.MACHINE
+) -> str:
+    return f"{study.session_dir(session_id)}/{kind.value}"
 
 
-def save_transcript(study: Study, transcript: Transcript) -> None:
+def save_transcript(
+    study: Study, transcript: Transcript, kind: TranscriptKind = TranscriptKind.MACHINE
+) -> None:
     """Seal the transcript into its session folder (atomic replace)."""
-    study.vault.write_json(transcript_path(study, transcript.session_id), transcript.to_json())
+    study.vault.write_json(
+        transcript_path(study, transcript.session_id, kind), transcript.to_json()
+    )
 
 
-def has_transcript(study: Study, session_id: str) -> bool:
-    return study.vault.exists(transcript_path(study, session_id))
+def has_transcript(
+    study: Study, session_id: str, kind: TranscriptKind = TranscriptKind.MACHINE
+) -> bool:
+    return study.vault.exists(transcript_path(study, session_id, kind))
 
 
-def load_transcript(study: Study, session_id: str) -> Transcript:
-    """The session's transcript; ``NotFound`` if it has not been transcribed."""
-    path = transcript_path(study, session_id)
+def load_transcript(
+    study: Study, session_id: str, kind: TranscriptKind = TranscriptKind.MACHINE
+) -> Transcript:
+    """The session's transcript of ``kind``; ``NotFound`` if there is none yet."""
+    path = transcript_path(study, session_id, kind)
     if not study.vault.exists(path):
-        raise NotFound(
-            f"Session {session_id} has no transcript yet.",
-            hint=f"python main.py transcribe STUDY_DIR --session {session_id}",
-        )
+        hints = {
+            TranscriptKind.MACHINE: f"python main.py transcribe STUDY_DIR --session {session_id}",
+            TranscriptKind.REVIEWED: "Open the session in the review editor.",
+            TranscriptKind.DEIDENTIFIED: "python main.py deidentify STUDY_DIR --codemap "
+            f"CODEMAP_DIR --session {session_id}",
+        }
+        what = {
+            TranscriptKind.MACHINE: "no transcript yet",
+            TranscriptKind.REVIEWED: "no reviewed transcript yet",
+            TranscriptKind.DEIDENTIFIED: "no de-identified transcript yet",
+        }
+        raise NotFound(f"Session {session_id} has {what[kind]}.", hint=hints[kind])
     return Transcript.from_json(study.vault.read_json(path))
 
 
