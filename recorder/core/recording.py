@@ -10,7 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from recorder.core.audio.recorder import CaptureSettings, CaptureState, LiveStatus, Recorder
+from recorder.core.audio.recorder import (
+    AudioTap,
+    CaptureSettings,
+    CaptureState,
+    LiveStatus,
+    Recorder,
+)
 from recorder.core.errors import RecorderError
 from recorder.core.session import AudioSettings, SessionController, SessionState
 from recorder.core.sessions import open_controller
@@ -29,6 +35,7 @@ class RecordingSession:
         settings: CaptureSettings,
         *,
         channel_map: Mapping[int, str] | None = None,
+        on_audio: AudioTap | None = None,
         stream_factory: object = None,
     ) -> None:
         self.study = study
@@ -40,6 +47,7 @@ class RecordingSession:
             study.session_dir(session_id),
             settings,
             on_segment=self.controller.record_segment,
+            on_audio=on_audio,
             stream_factory=stream_factory,  # type: ignore[arg-type]
         )
         self.controller.set_clock(self.recorder.clock)

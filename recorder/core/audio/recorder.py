@@ -74,6 +74,8 @@ class LiveStatus:
 
 _STOP = object()
 StreamFactory = Callable[..., Any]
+#: Receives every block once it is safely written: (int16 interleaved PCM, channels, rate).
+AudioTap = Callable[[bytes, int, int], None]
 
 
 class Recorder:
@@ -88,9 +90,11 @@ class Recorder:
         first_segment: int = 0,
         timeline_start: int = 0,
         on_segment: Callable[[SegmentInfo], None] | None = None,
+        on_audio: AudioTap | None = None,
         stream_factory: StreamFactory | None = None,
     ) -> None:
         self._vault = vault
+        self._on_audio = on_audio
         self._session_dir = session_dir
         self._settings = settings
         #: The session timeline runs at the first device's rate.
@@ -314,6 +318,16 @@ class Recorder:
             except RecorderError as exc:  # disk full, drive gone, write error
                 self._on_fault(exc)
                 return
+            if self._on_audio is not None:
+                self._tap(self._on_audio, data)
+
+    def _tap(self, tap: AudioTap, data: bytes) -> None:
+        """Hand a written block on (live transcription); a failing tap never stops recording."""
+        try:
+            tap(data, self._settings.channels, self._settings.sample_rate)
+        except Exception as exc:
+            log.warning("the audio tap failed and is switched off: %s", type(exc).__name__)
+            self._on_audio = None
 
     def _on_fault(self, fault: RecorderError) -> None:
         """In the writer thread: stop the device, seal what we have, report."""

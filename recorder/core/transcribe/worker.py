@@ -130,6 +130,43 @@ class TranscriptionWorker:
 
         return self._wait(cancel, on_message)["result"]  # type: ignore[no-any-return]
 
+    def transcribe_stretch(
+        self,
+        audio: FloatArray,
+        options: Options,
+        *,
+        detector: str | None,
+        final: bool,
+        min_pause_s: float = 0.6,
+        min_s: float = 5.0,
+        cancel: CancelToken | None = None,
+    ) -> dict[str, Any]:
+        """Live transcription: transcribe ``audio`` up to its last pause in speech.
+
+        The worker finds the pause (with the neural detector, which needs torch), so the parent
+        never loads torch. Returns the result of ``transcribe`` for ``audio[:cut]`` with a
+        ``"cut"`` sample index, or ``{"cut": None}`` when there is no pause after ``min_s``
+        yet. ``final`` transcribes everything (the tail at the end of a session).
+        """
+        self.start(cancel)
+        assert self._conn is not None
+        mono = np.ascontiguousarray(audio, dtype=np.float32)
+        try:
+            self._conn.send(
+                {
+                    "cmd": "stretch",
+                    "options": options.to_json(),
+                    "detector": detector,
+                    "final": final,
+                    "min_pause_s": min_pause_s,
+                    "min_s": min_s,
+                }
+            )
+            self._conn.send_bytes(mono.data)
+        except (BrokenPipeError, ConnectionResetError, EOFError) as exc:
+            raise self._crashed() from exc
+        return self._wait(cancel, lambda _m: None)["result"]  # type: ignore[no-any-return]
+
     def close(self) -> None:
         """Ask the child to exit; terminate it if it does not within a second."""
         process, conn = self._process, self._conn
@@ -256,8 +293,37 @@ def _serve(conn: Connection, threads: int | None, nice: int) -> None:
                     audio, message.get("detector"), Options.from_json(message["options"]), progress
                 )
                 conn.send({"event": "result", "result": result})
+            elif command == "stretch":
+                audio = np.frombuffer(conn.recv_bytes(), dtype=np.float32)
+                if engine is None:
+                    raise RuntimeError("no model loaded")
+                conn.send({"event": "result", "result": _stretch(engine, audio, message)})
         except Exception as exc:  # reported to the parent as a typed error, never lost
             conn.send({"event": "error", **_explain(exc, str(command))})
+
+
+def _stretch(engine: Any, audio: FloatArray, message: dict[str, Any]) -> dict[str, Any]:
+    """Transcribe ``audio`` up to its last pause (or all of it when final)."""
+    from recorder.core.transcribe import vad
+    from recorder.core.transcribe.engine import RATE
+
+    detector = message.get("detector")
+    cut: int | None = len(audio)
+    if not message["final"]:
+        cut = vad.cut_point(
+            audio,
+            RATE,
+            min_pause_s=float(message["min_pause_s"]),
+            detector=detector or vad.DEFAULT_DETECTOR,
+        )
+        if cut is not None and cut < float(message["min_s"]) * RATE:
+            cut = None
+    if not cut:
+        return {"cut": None}
+    options = Options.from_json(message["options"])
+    result: dict[str, Any] = engine.transcribe(audio[:cut], detector, options, lambda _f: None)
+    result["cut"] = cut
+    return result
 
 
 class _Throttled:
