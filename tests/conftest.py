@@ -19,6 +19,16 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["RECORDER_TEST_ONLY_WEAK_KDF"] = "1"
 
+
+def _guard_none() -> None:
+    """As the app does at start: the PySide6 6.12 / CPython 3.11 None refcount bug."""
+    from recorder.ui.none_guard import keep_none_alive
+
+    keep_none_alive()
+
+
+_guard_none()
+
 ROOT = Path(__file__).resolve().parent.parent
 STUDY_PASS = "correct horse study"
 CODEMAP_PASS = "battery staple codemap"

@@ -22,6 +22,10 @@ OUT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 os.environ["RECORDER_TEST_ONLY_WEAK_KDF"] = "1"  # a demo study: speed over strength
 
+from recorder.ui.none_guard import keep_none_alive  # noqa: E402
+
+keep_none_alive()
+
 from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 

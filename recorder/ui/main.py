@@ -19,6 +19,9 @@ def run_gui() -> int:
             file=sys.stderr,
         )
         return 1
+    from recorder.ui.none_guard import keep_none_alive
+
+    keep_none_alive()  # before any Qt call: see none_guard (PySide6 6.12 on CPython 3.11)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
