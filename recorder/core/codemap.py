@@ -20,6 +20,8 @@ from recorder.core.vault import Vault, VaultKind
 log = logging.getLogger(__name__)
 
 CODEMAP_FILE = "codemap.irf"
+#: Folder of the per-session de-identification reviews and redaction logs.
+REDACTIONS_DIR = "redactions"
 
 
 class CodeMap:
@@ -100,3 +102,23 @@ class CodeMap:
         entries, _ = self._load()
         cleaned = sorted({t.strip() for t in terms if t.strip()}, key=str.casefold)
         self._save(entries, cleaned)
+
+    # -- de-identification records (identifying: they quote what was redacted) ---------------
+
+    @staticmethod
+    def redaction_path(session_id: str, name: str) -> str:
+        """Where a session's de-identification record ``name`` ("review", "log") is sealed."""
+        return f"{REDACTIONS_DIR}/{session_id}/{name}.irf"
+
+    def write_redaction(self, session_id: str, name: str, document: object) -> None:
+        self.vault.write_json(self.redaction_path(session_id, name), document)
+
+    def read_redaction(self, session_id: str, name: str) -> object:
+        """The sealed record; ``NotFound`` when there is none."""
+        path = self.redaction_path(session_id, name)
+        if not self.vault.exists(path):
+            raise NotFound(f"The code map holds no de-identification {name} for {session_id}.")
+        return self.vault.read_json(path)
+
+    def has_redaction(self, session_id: str, name: str) -> bool:
+        return self.vault.exists(self.redaction_path(session_id, name))
