@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from recorder import __version__
 from recorder.cli import (
     audio_cmds,
+    deid_cmds,
+    export_cmds,
     model_cmds,
     participant_cmds,
     protocol_cmds,
@@ -47,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     audio_cmds.register(sub)
     model_cmds.register(sub)
     transcribe_cmds.register(sub)
+    deid_cmds.register(sub)
+    export_cmds.register(sub)
     return parser
 
 

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: Sessions whose recording is finished: they can be transcribed (again).
 TRANSCRIBABLE = (SessionState.STOPPED, SessionState.TRANSCRIBED)
+#: Sessions with a transcript: they open in the review editor.
+REVIEWABLE = (SessionState.TRANSCRIBED, SessionState.REVIEWED, SessionState.DEIDENTIFIED)
 
 
 def table(headers: list[str]) -> QTableWidget:
@@ -121,6 +123,7 @@ class HomePage(QWidget):
     unlock_codemap = Signal()
     session_ready = Signal(object, object, object)  # record, capture settings, channel map
     session_imported = Signal(object)  # record
+    review_requested = Signal(str)  # session ID
     message = Signal(str)  # a sentence for the status bar
 
     def __init__(
@@ -167,6 +170,11 @@ class HomePage(QWidget):
         self.new_session_button.clicked.connect(self.new_session)
         self.transcribe_button = button("Transcribe", tip=describe("transcribe"))
         self.transcribe_button.clicked.connect(self.transcribe)
+        self.review_button = button("Review…", tip=describe("review"))
+        self.review_button.clicked.connect(self.review)
+        self.export_button = button("Export…", tip=describe("export"))
+        self.export_button.clicked.connect(self.export)
+        self.sessions.doubleClicked.connect(self.review)
         self.transcription = TranscriptionPanel(self.runner)
         self.transcription.change_model.connect(self.choose_model)
         self.runner.job_finished.connect(self._transcribed)
@@ -204,6 +212,8 @@ class HomePage(QWidget):
         sessions_head = QHBoxLayout()
         sessions_head.addWidget(label("Sessions", "heading"), 1)
         sessions_head.addWidget(self.transcribe_button)
+        sessions_head.addWidget(self.review_button)
+        sessions_head.addWidget(self.export_button)
         sessions_head.addWidget(self.new_session_button)
         sessions_layout.addLayout(sessions_head)
         sessions_layout.addWidget(self.sessions, 1)
@@ -325,6 +335,12 @@ class HomePage(QWidget):
         for b in (self.edit_button, self.consent_button, self.incentive_button):
             b.setEnabled(unlocked and chosen)
         self.enrol_button.setToolTip(reason or describe("new-participant"))
+        reviewable = bool(self.reviewable())
+        self.review_button.setEnabled(reviewable)
+        self.review_button.setToolTip(
+            describe("review") if reviewable else "Select one transcribed session first."
+        )
+        self.export_button.setEnabled(bool(self.model.sessions()))
         ready = bool(self.transcribable())
         self.transcribe_button.setEnabled(ready)
         self.transcribe_button.setToolTip(
@@ -436,6 +452,37 @@ class HomePage(QWidget):
             self.message.emit(
                 f"Queued {len(queued)} session(s) for transcription with {model_label(model)}."
             )
+
+    # -- review and export --------------------------------------------------------------------
+
+    def reviewable(self) -> str:
+        """The selected session, if exactly one is selected and it has a transcript."""
+        chosen = self.selected_sessions()
+        if len(chosen) != 1:
+            return ""
+        states = {r.session_id: r.state for r in self.model.sessions()}
+        return chosen[0] if states.get(chosen[0]) in REVIEWABLE else ""
+
+    def review(self) -> None:
+        """Open the selected session's transcript in the review editor."""
+        session_id = self.reviewable()
+        if not session_id:
+            self.message.emit("Select one transcribed session to review.")
+            return
+        self.review_requested.emit(session_id)
+
+    def export(self) -> None:
+        """The export dialog for the selected sessions (or choose them there)."""
+        from recorder.ui.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.model.study, self.selected_sessions(), parent=self)
+        dialog.exported.connect(lambda _record: self.message.emit("Export written and recorded."))
+        self._open(dialog)
+
+    def export_history(self) -> None:
+        from recorder.ui.export_history import ExportHistoryDialog
+
+        self._open(ExportHistoryDialog(self.model.study, self))
 
     def _transcribed(self, _session_id: str) -> None:
         self.model.refresh()

@@ -32,8 +32,11 @@ if TYPE_CHECKING:  # the rest loads after the first window is on screen (fast st
     from recorder.core.codemap import CodeMap
     from recorder.core.session import SessionRecord
     from recorder.core.study import Study
+    from recorder.core.transcribe.live import LiveTranscriber
+    from recorder.ui.console_model import ConsoleModel
     from recorder.ui.console_page import ConsolePage
     from recorder.ui.home_page import HomePage
+    from recorder.ui.review.review_page import ReviewPage
     from recorder.ui.study_model import StudyModel
 
 #: Loaded in the background once the start page shows, in the order they are needed.
@@ -48,6 +51,16 @@ DEFERRED_MODULES = (
     "recorder.ui.console_page",
     "recorder.core.audio.recovery",
 )
+
+
+def live_transcriber(study: Study, session_id: str) -> LiveTranscriber | None:
+    """Live transcription for a new session, when it is on and the model is here."""
+    from recorder.core.transcribe.live import LiveTranscriber, model_on_this_computer
+
+    model = appconfig.transcription_model()
+    if not appconfig.live_transcription() or not model_on_this_computer(model):
+        return None
+    return LiveTranscriber.for_model(study, session_id, model)
 
 
 def preload() -> threading.Thread:
@@ -80,6 +93,8 @@ class MainWindow(QMainWindow):
         self.model: StudyModel | None = None
         self.home: HomePage | None = None
         self.console: ConsolePage | None = None
+        self.review: ReviewPage | None = None
+        self._finishing: set[ConsoleModel] = set()
         self.dialog: QDialog | None = None  # the dialog open now (tests answer it)
         self.recovery: Task | None = None
         self._quit_after_stop = False
@@ -149,6 +164,17 @@ class MainWindow(QMainWindow):
         self.model_action.triggered.connect(self._choose_model)
         sessions.addAction(self.transcribe_action)
         sessions.addAction(self.model_action)
+        sessions.addSeparator()
+        self.review_action = action(
+            self, "Review transcript…", "Ctrl+Shift+V", "Check, correct and de-identify"
+        )
+        self.export_action = action(self, "Export…", "Ctrl+Shift+E", "Encrypted export")
+        self.history_action = action(self, "Past exports…")
+        self.review_action.triggered.connect(self._review)
+        self.export_action.triggered.connect(self._export)
+        self.history_action.triggered.connect(self._history)
+        for act in (self.review_action, self.export_action, self.history_action):
+            sessions.addAction(act)
         help_menu = bar.addMenu("&Help")
         self.help_action = action(self, "Keyboard shortcuts", "F1")
         self.help_action.triggered.connect(self.show_shortcuts)
@@ -170,9 +196,22 @@ class MainWindow(QMainWindow):
         if self.home is not None:
             self.home.choose_model()
 
+    def _review(self) -> None:
+        if self.home is not None:
+            self.home.review()
+
+    def _export(self) -> None:
+        if self.home is not None:
+            self.home.export()
+
+    def _history(self) -> None:
+        if self.home is not None:
+            self.home.export_history()
+
     def _update_actions(self) -> None:
         open_study = self.model is not None
-        recording = self.console is not None
+        # the console and the review editor bind their own keys (F1, Ctrl+T...) while shown
+        recording = self.console is not None or self.review is not None
         for act in (self.lock_action, self.close_action):
             act.setEnabled(open_study and not recording)
         self.unlock_action.setEnabled(
@@ -185,6 +224,9 @@ class MainWindow(QMainWindow):
             self.new_session_action,
             self.transcribe_action,
             self.model_action,
+            self.review_action,
+            self.export_action,
+            self.history_action,
         ):
             act.setEnabled(open_study and not recording)
         for act in (self.create_action, self.open_action):
@@ -258,6 +300,7 @@ class MainWindow(QMainWindow):
         self.home.unlock_codemap.connect(self.unlock_codemap)
         self.home.session_ready.connect(self.start_console)
         self.home.session_imported.connect(self._imported)
+        self.home.review_requested.connect(self.open_review)
         self.home.message.connect(self.statusBar().showMessage)
         model.codemap_changed.connect(lambda _u: self._update_actions())
         self.stack.addWidget(self.home)
@@ -323,6 +366,7 @@ class MainWindow(QMainWindow):
         """Forget the open study (and both keys) and go back to the start page."""
         if self.console is not None:
             return
+        self.close_review()
         if self.dialog is not None:
             self.dialog.close()
         if self.home is not None:
@@ -410,6 +454,43 @@ class MainWindow(QMainWindow):
             on_progress=show,
         )
 
+    # -- the review editor ----------------------------------------------------------------------
+
+    def open_review(self, session_id: str) -> None:
+        """Show a session's transcript in the review editor (redactions need the code map)."""
+        from recorder.ui.review.review_page import open_review_page
+
+        model = self.model
+        if model is None or self.console is not None or self.review is not None:
+            return
+        codemap = model.codemap if model.codemap_unlocked else None
+        try:
+            page = open_review_page(model.study, session_id, codemap, parent=self)
+        except RecorderError as exc:
+            show_error(self, exc, "Cannot open the transcript")
+            return
+        self.review = page
+        page.closed.connect(self.close_review)
+        page.reviewed.connect(lambda _state: model.refresh())
+        page.deidentified.connect(model.refresh)
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        self._update_actions()
+
+    def close_review(self) -> None:
+        """Save what is left and go back to the study home."""
+        page, self.review = self.review, None
+        if page is None:
+            return
+        page.shutdown()
+        self.stack.removeWidget(page)
+        page.deleteLater()
+        if self.home is not None:
+            self.stack.setCurrentWidget(self.home)
+        if self.model is not None:
+            self.model.refresh()
+        self._update_actions()
+
     # -- the console --------------------------------------------------------------------------
 
     def start_console(
@@ -428,6 +509,7 @@ class MainWindow(QMainWindow):
                 settings,
                 model.consent_map(list(record.participant_ids)),
                 channel_map=channel_map,
+                live=live_transcriber(model.study, record.session_id),
             )
         except RecorderError as exc:
             show_error(self, exc)
@@ -437,24 +519,50 @@ class MainWindow(QMainWindow):
         self.console.finished.connect(self.close_console)
         console.state_changed.connect(lambda _s: self.idle.inhibit(console.is_live))
         console.finalised.connect(self._console_finalised)
+        console.live_finished.connect(lambda t: self._live_finished(console, t))
         self.stack.addWidget(self.console)
         self.stack.setCurrentWidget(self.console)
         self.console.participant_window.present()
         self.activateWindow()
         self._update_actions()
 
-    def _console_finalised(self, _record: SessionRecord) -> None:
+    def _console_finalised(self, record: SessionRecord) -> None:
         self.idle.inhibit(False)
         if self.model is not None:
             self.model.refresh()
         if self._quit_after_stop:
+            if self.console is not None:
+                self.console.model.abandon_live()
+            self._queue_after(record.session_id)  # transcribed when the app opens again
             self.close_console()
             self.close()
+
+    def _live_finished(self, console: ConsoleModel, transcript: object) -> None:
+        """Live transcription is done: the transcript is sealed, or the session is queued."""
+        self._finishing.discard(console)
+        session_id = console.record.session_id
+        if transcript is not None:
+            if self.model is not None:
+                self.model.refresh()
+            self.statusBar().showMessage(f"Session {session_id} is transcribed.")
+            return
+        if console.live is not None:  # it fell behind or failed: transcribe after the session
+            self._queue_after(session_id)
+
+    def _queue_after(self, session_id: str) -> None:
+        if self.home is None:
+            return
+        try:
+            self.home.runner.enqueue([session_id], appconfig.transcription_model())
+        except RecorderError as exc:
+            show_error(self, exc, "Cannot queue the transcription")
 
     def close_console(self) -> None:
         console = self.console
         if console is None or console.model.is_live:
             return
+        if console.model.finishing_live is not None:
+            self._finishing.add(console.model)  # kept alive until its transcript is sealed
         console.close_participant_window()
         self.stack.removeWidget(console)
         console.deleteLater()
@@ -484,6 +592,7 @@ class MainWindow(QMainWindow):
             return
         if console is not None:
             self.close_console()
+        self.close_review()  # saves the last edits
         if self.home is not None:
             self.home.shutdown()  # kills whisper; the job stays queued for next time
         event.accept()

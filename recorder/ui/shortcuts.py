@@ -45,6 +45,8 @@ SHORTCUTS = (
     Shortcut("consent", ("Ctrl+K",), "Record consent (study home)", "Study"),
     Shortcut("new-session", ("Ctrl+Shift+R",), "New session (study home)", "Study"),
     Shortcut("transcribe", ("Ctrl+T",), "Transcribe the selected sessions (study home)", "Study"),
+    Shortcut("review", ("Ctrl+Shift+V",), "Review the selected transcript (study home)", "Study"),
+    Shortcut("export", ("Ctrl+Shift+E",), "Export the selected sessions (study home)", "Study"),
     Shortcut("lock", ("Ctrl+L",), "Lock the study now", "Study"),
 )
 BY_KEY = {s.key: s for s in SHORTCUTS}
