@@ -198,3 +198,12 @@ def transcription_model() -> str:
 
 def set_transcription_model(name_or_path: str) -> None:
     save({"transcription_model": name_or_path})
+
+
+def live_transcription() -> bool:
+    """Transcribe sessions while they are recorded (on unless the user switched it off)."""
+    return bool(load().get("live_transcription", True))
+
+
+def set_live_transcription(on: bool) -> None:
+    save({"live_transcription": bool(on)})

@@ -17,6 +17,7 @@ from recorder.core.protocol import Prompt
 from recorder.core.recording import RecordingSession
 from recorder.core.session import Marker, MarkerKind, SessionRecord, SessionState
 from recorder.core.study import Study
+from recorder.core.transcribe.live import LiveTranscriber
 from recorder.ui.worker import Task, run_call
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,10 @@ class ConsoleModel(QObject):
     fault = Signal(object)  # RecorderError
     finalised = Signal(object)  # SessionRecord
     failed = Signal(object)  # an exception from an action
+    live_updated = Signal(object)  # LiveProgress
+    #: After Stop: the sealed live transcript, or None when the session must be transcribed
+    #: after the fact (live transcription fell behind, failed or was off).
+    live_finished = Signal(object)
 
     def __init__(
         self,
@@ -43,9 +48,18 @@ class ConsoleModel(QObject):
         consent: Mapping[str, bool],
         *,
         channel_map: Mapping[int, str] | None = None,
+        live: LiveTranscriber | None = None,
     ) -> None:
         super().__init__()
-        self.session = RecordingSession(study, session_id, settings, channel_map=channel_map)
+        self.live = live
+        self.session = RecordingSession(
+            study,
+            session_id,
+            settings,
+            channel_map=channel_map,
+            on_audio=live.feed if live is not None else None,
+        )
+        self.finishing_live: Task | None = None
         self.consent = dict(consent)
         self.channel_map = dict(channel_map or {})
         self.finalising: Task | None = None
@@ -100,6 +114,8 @@ class ConsoleModel(QObject):
         """Open the device and begin; refused (``failed``) without consent."""
         if not self._act(lambda: self.session.start(self.consent)):
             return False
+        if self.live is not None:
+            self.live.start()  # loads the model in the background
         self.timer.start()
         self.prompt_changed.emit(self.prompt)
         return True
@@ -181,6 +197,32 @@ class ConsoleModel(QObject):
         log.info("recording finalised")
         self.state_changed.emit(self.state)
         self.finalised.emit(self.record)
+        self._finish_live()
+
+    def _finish_live(self) -> None:
+        """Transcribe the tail off the GUI thread; ``live_finished`` follows."""
+        live = self.live
+        if live is None:
+            self.live_finished.emit(None)
+            return
+        self.finishing_live = run_call(
+            live.finish, on_done=self._live_done, on_error=self._live_failed
+        )
+
+    def _live_done(self, transcript: object) -> None:
+        self.finishing_live = None
+        self.live_finished.emit(transcript)
+
+    def _live_failed(self, exc: BaseException) -> None:
+        self.finishing_live = None
+        log.warning("finishing the live transcript failed: %s", type(exc).__name__)
+        self.live_finished.emit(None)  # the session is transcribed after the fact instead
+
+    def abandon_live(self) -> None:
+        """The app quits: stop live transcription at once (the session is queued instead)."""
+        if self.live is not None:
+            self.live.abandon()
+            self.live = None
 
     def _failed(self, exc: BaseException) -> None:
         self.finalising = None
@@ -192,6 +234,8 @@ class ConsoleModel(QObject):
         status = self.session.status()
         self.last_status = status
         self.status_updated.emit(status)
+        if self.live is not None:
+            self.live_updated.emit(self.live.progress())
         if status.state is CaptureState.FAULTED and not self._faulted:
             self._faulted = True
             self.state_changed.emit(self.state)

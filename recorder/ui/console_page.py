@@ -23,6 +23,7 @@ from recorder.core.durations import clock
 from recorder.core.errors import RecorderError
 from recorder.core.protocol import Prompt
 from recorder.core.session import INTERVIEWER, Marker, SessionRecord, SessionState
+from recorder.core.transcribe.live import LiveProgress
 from recorder.ui.console_model import ConsoleModel
 from recorder.ui.level_meter import LevelMeter
 from recorder.ui.messages import ask, show_error
@@ -80,6 +81,9 @@ class ConsolePage(QWidget):
         )
         self.warnings = label("", "warning", wrap=True)
         self.warnings.hide()
+        self.live_line = label("", "muted", wrap=True)
+        self.live_line.setAccessibleName("Live transcript")
+        self.live_line.setVisible(model.live is not None)
 
         self.note = QLineEdit()
         self.note.setPlaceholderText("Timestamped note — press Enter to add")
@@ -124,6 +128,8 @@ class ConsolePage(QWidget):
         model.fault.connect(self._fault)
         model.failed.connect(lambda exc: show_error(self, exc))
         model.finalised.connect(self._finalised)
+        model.live_updated.connect(self.show_live)
+        model.live_finished.connect(self._live_finished)
         for marker in model.notes():
             self._show_note(marker)
         self.show_prompt(model.prompt)
@@ -163,6 +169,7 @@ class ConsolePage(QWidget):
         levels_layout.addWidget(label("Input level", "heading"))
         levels_layout.addWidget(self.meter)
         levels_layout.addWidget(self.warnings)
+        levels_layout.addWidget(self.live_line)
         notes_card, notes_layout = card()
         notes_layout.addWidget(label("Notes", "heading"))
         notes_layout.addWidget(self.note)
@@ -322,6 +329,22 @@ class ConsolePage(QWidget):
         self.warnings.setText("\n".join(status.warnings))
         self.warnings.setVisible(bool(status.warnings))
 
+    def show_live(self, progress: LiveProgress) -> None:
+        """One calm line: is the transcript keeping up with the interview?"""
+        text = progress.message
+        if progress.active and progress.captured_s >= 1:
+            text += f" ({clock(progress.transcribed_s)} of {clock(progress.captured_s)} done)"
+        self.live_line.setText(text)
+
+    def _live_finished(self, transcript: object) -> None:
+        if self.model.live is None:
+            return
+        self.live_line.setText(
+            "The transcript is ready to review."
+            if transcript is not None
+            else "The session is queued for transcription."
+        )
+
     def _show_note(self, marker: Marker) -> None:
         seconds = marker.seconds(self.model.sample_rate)
         self.note_list.addItem(f"{clock(seconds)}  {marker.text}")
@@ -339,6 +362,8 @@ class ConsolePage(QWidget):
             f"Saved {clock(seconds)} of encrypted audio in session {record.session_id}."
         )
         self.done_banner.show()
+        if self.model.live is not None:
+            self.live_line.setText("Transcribing the last words…")
         self.back_button.show()
         for b in (self.start_button, self.pause_button, self.stop_button):
             b.hide()

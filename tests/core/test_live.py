@@ -56,8 +56,7 @@ def live_for(
     live = LiveTranscriber(
         pair.study,  # type: ignore[arg-type]
         session_id,
-        model,
-        worker,
+        lambda: (model, worker),
         options=FAST,
         **kwargs,  # type: ignore[arg-type]
     )

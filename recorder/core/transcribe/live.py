@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,13 +29,14 @@ import numpy as np
 from recorder.core.audio.pcm import FloatArray, resample, to_float, to_frames
 from recorder.core.errors import Cancelled, RecorderError
 from recorder.core.jobs import CancelToken, Progress
-from recorder.core.session import SessionState, now_iso
+from recorder.core.session import SessionRecord, SessionState, now_iso
 from recorder.core.sessions import load_protocol_of, load_session, open_controller
 from recorder.core.study import Study
-from recorder.core.transcribe import vad
+from recorder.core.transcribe import models, vad
 from recorder.core.transcribe.engine import RATE, Options
 from recorder.core.transcribe.pipeline import (
     ModelChoice,
+    SessionAudio,
     build_transcript,
     check_transcribable,
     session_audio,
@@ -45,8 +47,11 @@ from recorder.core.transcribe.worker import TranscriptionWorker
 log = logging.getLogger(__name__)
 
 LIVE_FILE = "live-transcript.json"
-#: A stretch is sent to the worker once this much audio has gathered (one whisper window).
-STRETCH_S = 28.0
+#: A stretch is sent to the worker once this much audio has gathered and has a pause in it:
+#: short, so that each answer is transcribed in the pause after it and, when Stop is pressed,
+#: only silence (or the last few words) is left. While the worker is busy, audio gathers, so
+#: on a slow computer stretches grow by themselves until the worker keeps up.
+STRETCH_S = 3.0
 #: With no pause in speech for this long, the whole buffer is transcribed anyway.
 MAX_STRETCH_S = 90.0
 #: Audio waiting to be transcribed beyond this means the computer cannot keep up.
@@ -106,8 +111,7 @@ class LiveTranscriber:
         self,
         study: Study,
         session_id: str,
-        model: ModelChoice,
-        worker: TranscriptionWorker,
+        engine: Callable[[], tuple[ModelChoice, TranscriptionWorker]],
         *,
         options: Options | None = None,
         detector: str | None = vad.DEFAULT_DETECTOR,
@@ -117,8 +121,9 @@ class LiveTranscriber:
     ) -> None:
         self.study = study
         self.session_id = session_id
-        self.model = model
-        self.worker = worker
+        self._engine = engine
+        self.model: ModelChoice | None = None
+        self.worker: TranscriptionWorker | None = None
         self.options = options or Options()
         self.detector = detector
         self.stretch_s = stretch_s
@@ -138,15 +143,31 @@ class LiveTranscriber:
         self._reason = ""
         self._cancel = CancelToken()
 
-    @classmethod
+    @staticmethod
     def low_priority_worker(
-        cls, model_path: str, device: str, fp16: bool, alignment_heads: bytes = b""
+        model_path: str, device: str, fp16: bool, alignment_heads: bytes = b""
     ) -> TranscriptionWorker:
         """A worker that leaves the computer to the recording: one thread, niced."""
         threads = None if device != "cpu" else 1
         return TranscriptionWorker(
             model_path, device, fp16, threads=threads, nice=NICE, alignment_heads=alignment_heads
         )
+
+    @classmethod
+    def for_model(
+        cls, study: Study, session_id: str, model: str, *, options: Options | None = None
+    ) -> LiveTranscriber:
+        """Live transcription with the app's model (name or file); the model is resolved and
+        loaded in the background, so this returns at once."""
+
+        def engine() -> tuple[ModelChoice, TranscriptionWorker]:
+            source = models.resolve(model)
+            device, fp16 = models.pick_device("auto")
+            heads = models.lookup(source.name).alignment_heads if source.official else b""
+            choice = ModelChoice(source.name, str(source.path), source.sha256, source.official)
+            return choice, cls.low_priority_worker(str(source.path), device, fp16, heads)
+
+        return cls(study, session_id, engine, options=options)
 
     # -- the recorder's side -------------------------------------------------------------------
 
@@ -197,7 +218,8 @@ class LiveTranscriber:
                 self._discard_partials()
                 raise Cancelled("Transcription cancelled.")
             self._thread.join(0.05)
-        self.worker.close()
+        if self.worker is not None:
+            self.worker.close()
         if self._phase is not LivePhase.TAIL_DONE:
             self._discard_partials()
             return None
@@ -219,6 +241,7 @@ class LiveTranscriber:
 
     def _run(self) -> None:
         try:
+            self.model, self.worker = self._engine()
             self.worker.start(self._cancel)
             if self._phase is LivePhase.STARTING:
                 self._phase = LivePhase.RUNNING
@@ -279,12 +302,13 @@ class LiveTranscriber:
         device_audio = np.concatenate(self._buffer)
         audio = resample(device_audio, self._rate, RATE)
         started = time.monotonic()
+        assert self.worker is not None
         result = self.worker.transcribe_stretch(
             audio, self.options, detector=self.detector, final=final, cancel=self._cancel
         )
         cut = result.pop("cut")
         if cut is None:  # no pause yet: try again with a few more seconds
-            self._next_try_s = self._buffered_s() + 5.0
+            self._next_try_s = self._buffered_s() + 2.0
             return
         self._busy_s += time.monotonic() - started
         used = len(device_audio) if cut >= len(audio) else round(cut * self._rate / RATE)
@@ -305,7 +329,8 @@ class LiveTranscriber:
 
     def _stop_worker(self) -> None:
         self._cancel.cancel()
-        self.worker.kill()
+        if self.worker is not None:
+            self.worker.kill()
 
     # -- storage ------------------------------------------------------------------------------
 
@@ -322,11 +347,20 @@ class LiveTranscriber:
     def _discard_partials(self) -> None:
         self.study.vault.path(self._partials_path()).unlink(missing_ok=True)
 
+    def _audio_for_speakers(self, record: SessionRecord) -> SessionAudio:
+        """The session's channels, decrypted again only when they tell speakers apart."""
+        if record.audio.channels > 1 and len(record.audio.channel_map) > 1:
+            return session_audio(self.study, record)
+        frames = round(record.audio_frames * RATE / record.audio.sample_rate)
+        silent = np.zeros((frames, 1), dtype=np.float32)  # calloc'd: costs nothing
+        return SessionAudio(silent, silent[:, 0])
+
     def _seal(self) -> Transcript:
         record = load_session(self.study, self.session_id)
         check_transcribable(record)
         protocol = load_protocol_of(self.study, record)
-        audio = session_audio(self.study, record)
+        audio = self._audio_for_speakers(record)
+        assert self.model is not None and self.worker is not None
         raw = combine([(s.offset_s, s.result) for s in self._stretches])
         transcribed = sum(int(b) - int(a) for a, b in raw["regions"]) / RATE
         provenance = Provenance(
@@ -385,3 +419,11 @@ def combine(stretches: list[tuple[float, dict[str, Any]]]) -> dict[str, Any]:
                 }
             )
     return {"language": language, "segments": segments, "speech": speech, "regions": regions}
+
+
+def model_on_this_computer(model: str) -> bool:
+    """Whether ``model`` (a name or a model file) is here, without reading it (cheap)."""
+    try:
+        return models.installed(model) is not None
+    except RecorderError:  # not an official name: a model file's path
+        return Path(model).expanduser().is_file()

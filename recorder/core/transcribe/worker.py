@@ -138,7 +138,7 @@ class TranscriptionWorker:
         detector: str | None,
         final: bool,
         min_pause_s: float = 0.6,
-        min_s: float = 5.0,
+        min_s: float = 1.0,
         cancel: CancelToken | None = None,
     ) -> dict[str, Any]:
         """Live transcription: transcribe ``audio`` up to its last pause in speech.
@@ -309,7 +309,11 @@ def _stretch(engine: Any, audio: FloatArray, message: dict[str, Any]) -> dict[st
 
     detector = message.get("detector")
     cut: int | None = len(audio)
-    if not message["final"]:
+    if message["final"]:  # the recording is over: the tail may use the whole computer
+        import torch
+
+        torch.set_num_threads(os.cpu_count() or 1)
+    else:
         cut = vad.cut_point(
             audio,
             RATE,
