@@ -274,3 +274,213 @@ def test_redaction_list_categories() -> None:
     assert term_category("Cedar Falls")[1] is Category.PLACE
     assert term_category("person: Marcus Bell") == ("Marcus Bell", Category.PERSON)
     assert term_category("Marcus Okafor")[1] is Category.PERSON
+
+
+# -- spoken e-mail addresses ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        (
+            "you can write to r dot achebe at valley mail dot org anytime",
+            "r dot achebe at valley mail dot org",
+        ),
+        ("it's t mbeki at northgate dot gov, that's my work one", "t mbeki at northgate dot gov"),
+        (
+            "her address is sara underscore voss at pine ridge dot net",
+            "sara underscore voss at pine ridge dot net",
+        ),
+        (
+            "send it to kofi annor at lakeshore county dot gov please",
+            "kofi annor at lakeshore county dot gov",
+        ),
+        (
+            "mine is lena hyphen park at sunrise dot co dot uk",
+            "lena hyphen park at sunrise dot co dot uk",
+        ),
+        (
+            "email me at b dash quist at west end clinic dot org",
+            "b dash quist at west end clinic dot org",
+        ),
+        ("write to m.osei at eastfield dot edu, he answers", "m.osei at eastfield dot edu"),
+        ("it's info at greenway shelter dot org if you want", "info at greenway shelter dot org"),
+    ],
+)
+def test_spoken_email_shapes(text: str, span: str) -> None:
+    hits = [(h.category.value, text[h.start : h.end]) for h in find_patterns(text)]
+    assert ("email", span) in hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we looked at the dot on the map and moved on",
+        "he stared at the dot in the middle of the screen",
+        "we got there at nine on the dot us and the medics",
+        "that was back at the dot com boom, I think",
+        "she works at Fairview. Org charts there are a mess.",
+    ],
+)
+def test_ordinary_sentences_are_no_email(text: str) -> None:
+    assert not [h for h in find_patterns(text) if h.category is Category.EMAIL]
+
+
+def test_spoken_email_does_not_swallow_the_sentence() -> None:
+    text = "so I told him, send it to jay okoro at county mail dot org and wait"
+    hits = [text[h.start : h.end] for h in find_patterns(text) if h.category is Category.EMAIL]
+    assert hits == ["jay okoro at county mail dot org"]
+
+
+def test_known_email_matches_spoken_forms() -> None:
+    known = KnownTerms(terms=(KnownTerm("t.nwosu@harborview.org", Category.EMAIL),))
+    assert redacted(
+        "Reach me at t dot nwosu at harbor view dot org.",
+        "Or t nwosu at harborview dot org.",
+        known=known,
+    ) == ["Reach me at [EMAIL].", "Or [EMAIL]."]
+
+
+# -- numeric dates --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("it happened on 3/9/2022.", "3/9/2022"),
+        ("the order was signed 7-4-2019, I think", "7-4-2019"),
+        ("we met on 2.6.2020 at the station", "2.6.2020"),
+        ("the hearing was 11/30/2018", "11/30/2018"),
+        ("filed 2021-6-9.", "2021-6-9"),
+    ],
+)
+def test_numeric_dates_with_single_digits(text: str, span: str) -> None:
+    hits = [(h.category.value, text[h.start : h.end]) for h in find_patterns(text)]
+    assert ("date", span) in hits
+
+
+def test_impossible_numeric_date_is_no_date() -> None:
+    text = "the score was 45/60/2021 on the form"
+    assert not [h for h in find_patterns(text) if h.category is Category.DATE]
+
+
+# -- ages over 89 with a hedge ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("her grandmother was, I believe, ninety-seven", "ninety-seven"),
+        ("the man is, uh, ninety two and lives alone", "ninety two"),
+        ("he was aged around 95 when it happened", "95"),
+        ("she's, you know, almost a hundred", "a hundred"),
+        ("he turned, I think, ninety last spring", "ninety"),
+    ],
+)
+def test_hedged_ages(text: str, span: str) -> None:
+    hits = [(h.category.value, text[h.start : h.end]) for h in find_patterns(text)]
+    assert ("age", span) in hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "there were about ninety of us at the scene",
+        "she was, I think, about ninety percent sure",
+        "the wait was about 95 minutes",
+        "she was, I think, eighty-four",
+    ],
+)
+def test_hedged_numbers_that_are_no_age(text: str) -> None:
+    assert not [h for h in find_patterns(text) if h.category is Category.AGE]
+
+
+# -- spoken IDs -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("his badge was four two zero nine, I wrote it down", "four two zero nine"),
+        ("the plate read 6 K L M 2 0 3 when we ran it", "6 K L M 2 0 3"),
+        ("file number one nine dash three three eight", "one nine dash three three eight"),
+        ("unit B-22 took the call", "B-22"),
+        ("report number double seven one five was filed", "double seven one five"),
+        ("my case is 4 4 0 1 2", "4 4 0 1 2"),
+    ],
+)
+def test_spoken_ids(text: str, span: str) -> None:
+    hits = [(h.category.value, text[h.start : h.end]) for h in find_patterns(text)]
+    assert ("id", span) in hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in that case two or three times a month",
+        "I was in that unit for twelve years",
+        "the report took forty minutes to write",
+        "just in case one of them ran",
+        "the file was ninety pages long",
+        "a 90-minute call, then ten years of this",
+    ],
+)
+def test_counts_after_id_words_stay(text: str) -> None:
+    assert not [h for h in find_patterns(text) if h.category is Category.ID]
+
+
+# -- nicknames that are ordinary words --------------------------------------------------------
+
+NICKS = KnownTerms(
+    people=(
+        KnownPerson(("Theodore Lindqvist", "Teddy"), Category.PERSON, key="t"),
+        KnownPerson(("Shivani Menon", "Shiv"), Category.PERSON, key="s"),
+        KnownPerson(("Robert Ashe", "Rob"), Category.PERSON, key="r"),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The boy clutched a teddy all night.", "The boy clutched a teddy all night."),
+        ("They found a shiv in his cell.", "They found a shiv in his cell."),
+        ("Someone tried to rob the store.", "Someone tried to rob the store."),
+        ("I asked Teddy to drive.", "I asked [PERSON-1] to drive."),
+        ("Teddy, come over here.", "[PERSON-1], come over here."),
+        ("Shiv said it was fine.", "[PERSON-1] said it was fine."),
+        ("We went with Shiv's team.", "We went with [PERSON-1]'s team."),
+        ("Rob, are you there?", "[PERSON-1], are you there?"),
+        ("Rob's cruiser was outside.", "[PERSON-1]'s cruiser was outside."),
+        ("Officer Rob arrived.", "Officer [PERSON-1] arrived."),
+        ("then teddy lindqvist showed up", "then [PERSON-1] showed up"),
+    ],
+)
+def test_nicknames_that_are_words(text: str, expected: str) -> None:
+    assert redacted(text, known=NICKS) == [expected]
+
+
+# -- short forms of redaction-list terms ------------------------------------------------------
+
+TERMS = KnownTerms(
+    terms=tuple(
+        KnownTerm(*term_category(t))
+        for t in ("Lantern Bay Crisis Services", "St. Columba Medical Center")
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("They took her to Lantern Bay overnight.", "They took her to [AGENCY-1] overnight."),
+        ("He was at St. Columba for a week.", "He was at [AGENCY-1] for a week."),
+        ("He was at Saint Columba for a week.", "He was at [AGENCY-1] for a week."),
+        ("St. Columba Medical Center called.", "[AGENCY-1] called."),
+        ("The medical center was full.", "The medical center was full."),
+        ("We called crisis services instead.", "We called crisis services instead."),
+        ("The Medical Center was full.", "The Medical Center was full."),
+    ],
+)
+def test_short_forms_of_listed_terms(text: str, expected: str) -> None:
+    assert redacted(text, known=TERMS) == [expected]

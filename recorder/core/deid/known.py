@@ -37,6 +37,8 @@ AGENCY_WORDS = frozenset(
         "authority",
         "board",
         "bureau",
+        "center",
+        "centre",
         "clinic",
         "council",
         "court",

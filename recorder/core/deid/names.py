@@ -6,7 +6,9 @@ five letters or more their one-letter variants (what a speech recogniser produce
 "Ramirez": "Ramires", "Ramírez", "Ramiraz"). Redaction-list terms are matched as whole-word
 sequences. A name part that is also a common word ("Will", "Grace", "Hope") only counts when
 it is written with a capital in the middle of a sentence, follows a title, or stands next to
-another part of the same name.
+another part of the same name. A nickname written in lower case ("a teddy bear", "a homemade
+shiv") needs the same support: only the capitalised nickname counts on its own. Known e-mail
+addresses are also found spoken ("t dot okafor at county mail dot org").
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from functools import lru_cache
 
 from recorder.core.deid.hits import Hit
 from recorder.core.deid.known import AGENCY_WORDS, PLACE_WORDS, KnownTerms
+from recorder.core.deid.placeholders import fixed_placeholder
 from recorder.core.deid.review import Category, Source
 from recorder.core.deid.text import (
     Token,
@@ -106,6 +109,10 @@ class NameIndex:
     vignette_global: frozenset[str] = frozenset()
     vignette_scoped: dict[str, frozenset[str]] = field(default_factory=dict)
     max_words: int = 1
+    #: Nickname words that are no part of anyone's full name: lower case, they need context.
+    nicknames: frozenset[str] = frozenset()
+    #: Known e-mail addresses by their letters and digits only ("dana.r@x.org" -> "danarxorg").
+    emails: dict[str, Entity] = field(default_factory=dict)
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -124,21 +131,30 @@ def compile_known(known: KnownTerms) -> NameIndex:
         key = f"term:{' '.join(words)}"
         if term.category in (Category.EMAIL, Category.PHONE):
             _add(index, words, Entity(term.category, Source.CODEMAP, key))
+            if term.category is Category.EMAIL and len(compact := "".join(words)) >= 6:
+                index.emails[compact.replace("'", "")] = Entity(
+                    Category.EMAIL, Source.CODEMAP, key, fixed_placeholder(Category.EMAIL)
+                )
             continue
         entity = Entity(term.category, Source.REDACTION_LIST, key)
         if term.category in (Category.PERSON, Category.PARTICIPANT):
             _add_name(index, term.text, entity)  # a third party: every form of the name
             continue
-        _add(index, words, entity)
-        head = _head(words)
-        if head and head not in index.multi and (len(head) > 1 or head[0] not in index.single):
-            _add(index, head, entity)  # "Riverside" for "Riverside Mental Health Center"
+        for form in _saint_forms(words):
+            _add(index, form, entity)
+            for head in _heads(form):  # "Riverside" for "Riverside Mental Health Center"
+                if head not in index.multi and (len(head) > 1 or head[0] not in index.single):
+                    _add(index, head, entity)
+    full_parts: set[str] = set()
+    nick_parts: set[str] = set()
     for person in known.people:
         entity = Entity(
             person.category, Source.CODEMAP, person.key or person.names[0], person.placeholder
         )
-        for name in person.names:
+        for n, name in enumerate(person.names):
             _add_name(index, name, entity)
+            (nick_parts if n else full_parts).update(_words(name))
+    index.nicknames = frozenset(nick_parts - full_parts)
     kept = [_kw(k) for k in known.keep]
     index.keep = frozenset(w[0] for w in kept if len(w) == 1)
     index.keep_multi = frozenset(w for w in kept if len(w) > 1)
@@ -170,21 +186,94 @@ def _add_name(index: NameIndex, name: str, entity: Entity) -> None:
         _add(index, ("".join(parts[-2:]),), entity)
 
 
-#: Words that end the distinctive head of an agency or place name.
+#: Words that end the distinctive head of an agency or place name ("Harbor Light" of
+#: "Harbor Light Crisis Services", "St. Ambrose" of "St. Ambrose Medical Center").
 _GENERIC_TAIL = frozenset(
-    {"mental", "health", "children", "protective", "adult", "elementary", "high", "middle"}
+    {
+        "mental",
+        "health",
+        "children",
+        "children's",
+        "protective",
+        "adult",
+        "elementary",
+        "high",
+        "middle",
+        "medical",
+        "center",
+        "centre",
+        "crisis",
+        "community",
+        "family",
+        "families",
+        "behavioral",
+        "behavioural",
+        "counseling",
+        "counselling",
+        "recovery",
+        "treatment",
+        "regional",
+        "memorial",
+        "general",
+        "emergency",
+        "housing",
+        "support",
+        "youth",
+        "women's",
+        "victim",
+        "victims",
+        "legal",
+        "service",
+        "house",
+        "home",
+        "homes",
+        "church",
+        "academy",
+        "college",
+        "institute",
+        "program",
+        "programme",
+        "project",
+        "network",
+        "coalition",
+        "association",
+        "society",
+        "alliance",
+        "ministries",
+        "mission",
+        "outreach",
+        "response",
+        "team",
+        "sheriff's",
+    }
 )
+#: Words that are no distinctive head on their own ("County" of "County Medical Center").
+_NOT_HEAD = AGENCY_WORDS | PLACE_WORDS | _GENERIC_TAIL | {"st", "saint", "the", "of", "and"}
 
 
-def _head(words: tuple[str, ...]) -> tuple[str, ...]:
-    """The distinctive start of an agency or place name, or ``()``."""
+def _heads(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The distinctive starts of an agency or place name: every run of leading words that
+    stops before a generic word ("Lantern" and "Lantern Bay" of "Lantern Bay Crisis
+    Services"), never one of generic words only ("County", "Medical Center")."""
+    heads = []
     for n, word in enumerate(words):
-        if n and (word in AGENCY_WORDS or word in PLACE_WORDS or word in _GENERIC_TAIL):
-            head = words[:n]
-            if sum(len(w) for w in head) >= 4 and head[-1] not in TITLES:
-                return head
-            return ()
-    return ()
+        if not n or not (word in AGENCY_WORDS or word in PLACE_WORDS or word in _GENERIC_TAIL):
+            continue
+        head = words[:n]
+        if head[-1] in _GENERIC_TAIL or head[-1] in AGENCY_WORDS or head[-1] in TITLES:
+            continue
+        if sum(len(w) for w in head) >= 4 and not all(w in _NOT_HEAD for w in head):
+            heads.append(head)
+    return heads
+
+
+def _saint_forms(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """A term as listed, and with "St." and "Saint" swapped ("St. Ambrose", "Saint Ambrose")."""
+    other = {"st": "saint", "saint": "st"}
+    forms = [words]
+    if len(words) > 1 and words[0] in other:
+        forms.append((other[words[0]], *words[1:]))
+    return forms
 
 
 def _bare(word: str) -> str:
@@ -236,15 +325,71 @@ def find_known(text: str, toks: Sequence[Token], known: KnownTerms, item_id: str
             common = key in common_words()
             clash = key in scoped
             kept = key in index.keep
-            found.append(_Found(i, i, entity, weak=common or clash or kept, clash=clash))
+            # a nickname in lower case may be the word it also is: "a teddy bear", "a shiv"
+            lower_nick = key in index.nicknames and not tok.capitalised
+            weak = common or clash or kept or lower_nick
+            found.append(_Found(i, i, entity, weak=weak, clash=clash))
         elif (joined := _joined(text, toks, i, index)) is not None:
             found.append(_Found(i, i + 1, joined, weak=False))
             i += 2
             continue
         elif (near := _near(tok, index)) is not None:
-            found.append(_Found(i, i, near[0], weak=near[1] or key in index.vignette_global))
+            weak = near[1] or key in index.vignette_global or (not tok.capitalised and near[2])
+            found.append(_Found(i, i, near[0], weak=weak))
         i += 1
-    return _confirm(text, toks, found)
+    return _confirm(text, toks, found) + _known_emails(text, toks, index)
+
+
+#: Words said between the parts of an e-mail address.
+_EMAIL_WORDS = frozenset({"dot", "at", "underscore", "dash", "hyphen", "sign"})
+
+
+def _known_emails(text: str, toks: Sequence[Token], index: NameIndex) -> list[Hit]:
+    """Known e-mail addresses written or spoken: "dana dot ramirez at millbrook pd dot org"
+    for dana.ramirez@millbrookpd.org (the words' letters, separator words left out)."""
+    if not index.emails:
+        return []
+    hits: list[Hit] = []
+    i, n = 0, len(toks)
+    while i < n:
+        key = toks[i].key.replace("'", "")
+        end = -1
+        for compact, entity in index.emails.items():
+            if not compact.startswith(key):
+                continue
+            last = _email_end(text, toks, i, compact)
+            if last is not None:
+                hits.append(
+                    Hit(
+                        toks[i].start,
+                        toks[last].end,
+                        entity.category,
+                        entity.source,
+                        entity.key,
+                        entity.replacement,
+                    )
+                )
+                end = max(end, last)
+        i = end + 1 if end >= 0 else i + 1
+    return hits
+
+
+def _email_end(text: str, toks: Sequence[Token], i: int, compact: str) -> int | None:
+    """The last token of ``compact`` said from token ``i`` on, or ``None``."""
+    done = 0
+    for j in range(i, len(toks)):
+        if j > i:
+            gap = text[toks[j - 1].end : toks[j].start]
+            if len(gap) > 3 or gap.strip(" .@_-") != "":
+                return None
+        key = toks[j].key.replace("'", "")
+        if compact.startswith(key, done):
+            done += len(key)
+            if done == len(compact):
+                return j
+        elif key not in _EMAIL_WORDS or j == i:
+            return None
+    return None
 
 
 def _match_multi(
@@ -284,9 +429,10 @@ def _joined(text: str, toks: Sequence[Token], i: int, index: NameIndex) -> Entit
     return index.single.get(joined)
 
 
-def _near(tok: Token, index: NameIndex) -> tuple[Entity, bool] | None:
+def _near(tok: Token, index: NameIndex) -> tuple[Entity, bool, bool] | None:
     """A one-letter variant of a name part of five letters or more that is not itself a
-    common word; weak (needs context) when the name part is a common word ("Gracie")."""
+    common word; weak (needs context) when the name part is a common word ("Gracie"). The
+    third value says whether the name part is a nickname."""
     key = _bare(tok.key)
     if len(key) < NEAR_MISS_MIN - 1 or tok.key in common_words() or not key.isalpha():
         return None
@@ -297,7 +443,7 @@ def _near(tok: Token, index: NameIndex) -> tuple[Entity, bool] | None:
         if edit_distance_one(key, _bare(part)):
             entity = index.single.get(part)
             if entity is not None:
-                return entity, part in common_words()
+                return entity, part in common_words(), part in index.nicknames
     return None
 
 
@@ -351,8 +497,14 @@ def _confirm(text: str, toks: Sequence[Token], found: list[_Found]) -> list[Hit]
 
 
 def _context_says_name(text: str, toks: Sequence[Token], i: int) -> bool:
-    """A common word used as a name: capitalised mid-sentence, or after a title."""
+    """A common word used as a name: capitalised mid-sentence, after a title, or at the start
+    of a sentence when addressed ("Will, can you ...") or possessive ("Grace's car")."""
     tok = toks[i]
-    if i > 0 and toks[i - 1].key.rstrip(".") in TITLES and tok.capitalised:
+    if not tok.capitalised or tok.raw.isupper():
+        return i > 0 and toks[i - 1].key.rstrip(".") in TITLES and tok.capitalised
+    if i > 0 and toks[i - 1].key.rstrip(".") in TITLES:
         return True
-    return tok.capitalised and not tok.raw.isupper() and not sentence_initial(text, tok.start)
+    if not sentence_initial(text, tok.start):
+        return True
+    addressed = text[tok.end : tok.end + 1] == "," and i + 1 < len(toks)
+    return addressed or tok.core_end < tok.end

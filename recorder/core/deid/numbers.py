@@ -150,3 +150,28 @@ def is_counting(values: tuple[str, ...]) -> bool:
         return False
     clean = [n for n in nums if n is not None]
     return all(b - a == 1 for a, b in pairwise(clean))
+
+
+def id_digits(atoms: list[str]) -> tuple[int, int]:
+    """How many digits and letters the pieces of a spoken ID say: ("T", "14") -> (2, 1);
+    ("two", "zero", "double", "four") -> (4, 0); ("twenty", "one") -> (2, 0)."""
+    digits = letters = 0
+    tens_pending = False
+    multiplier = 1
+    for atom in atoms:
+        word = atom.lower()
+        if word in REPEAT:
+            multiplier = REPEAT[word]
+            continue
+        if word == "hundred":
+            digits += 2
+        elif tens_pending and word in UNITS and word not in ("oh", "o"):
+            pass  # "twenty-one": the one completes the twenty
+        elif word in UNITS or word in TEENS or word in TENS:
+            digits += _atom_digits(word) * multiplier
+        else:  # written: "14", "T", "7KQ"
+            digits += sum(ch.isdigit() for ch in atom) * multiplier
+            letters += sum(ch.isalpha() for ch in atom) * multiplier
+        tens_pending = word in TENS
+        multiplier = 1
+    return digits, letters
