@@ -54,7 +54,7 @@ def session_docx(session: ExportSession, doc: ExportDocument) -> bytes:
     document.add_heading(f"{_title(doc)} — {session.session_id}", level=1)
     facts = [line.split(": ", 1) for line in header_lines(session, doc)]
     table = document.add_table(rows=0, cols=2)
-    table.style = "Light List"
+    table.style = "Table Grid"  # no header band: every row is a fact
     for name, value in facts:
         cells = table.add_row().cells
         cells[0].text, cells[1].text = name, value
