@@ -52,14 +52,14 @@ SHORTCUTS = (
 BY_KEY = {s.key: s for s in SHORTCUTS}
 
 
-def keys(name: str) -> list[QKeySequence]:
-    """The key sequences bound to the named action."""
-    return [QKeySequence(k) for k in BY_KEY[name].keys]
+def keys(name: str, table: dict[str, Shortcut] = BY_KEY) -> list[QKeySequence]:
+    """The key sequences bound to the named action (of ``table``: the app's by default)."""
+    return [QKeySequence(k) for k in table[name].keys]
 
 
-def describe(name: str) -> str:
+def describe(name: str, table: dict[str, Shortcut] = BY_KEY) -> str:
     """Tooltip text: what it does, and its keys as the platform writes them."""
-    shortcut = BY_KEY[name]
+    shortcut = table[name]
     native = " or ".join(
         QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in shortcut.keys
     )
@@ -69,16 +69,21 @@ def describe(name: str) -> str:
 class ShortcutsSheet(QDialog):
     """A read-only table of every shortcut."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        shortcuts: tuple[Shortcut, ...] = SHORTCUTS,
+        title: str = "Keyboard shortcuts",
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
-        self.resize(560, 560)
-        table = QTableWidget(len(SHORTCUTS), 3, self)
+        self.setWindowTitle(title)
+        self.resize(620, 560)
+        table = QTableWidget(len(shortcuts), 3, self)
         table.setHorizontalHeaderLabels(["Where", "Keys", "Does"])
         table.verticalHeader().hide()
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
-        for row, s in enumerate(SHORTCUTS):
+        for row, s in enumerate(shortcuts):
             native = ", ".join(
                 QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in s.keys
             )
@@ -91,6 +96,6 @@ class ShortcutsSheet(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         column = QVBoxLayout(self)
-        column.addWidget(label("Keyboard shortcuts", "heading"))
+        column.addWidget(label(title, "heading"))
         column.addWidget(table)
         column.addWidget(buttons)

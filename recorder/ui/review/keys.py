@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QWidget
 
+from recorder.ui import shortcuts
 from recorder.ui.shortcuts import Shortcut
 
 REVIEW_SHORTCUTS = (
@@ -44,43 +38,17 @@ BY_KEY = {s.key: s for s in REVIEW_SHORTCUTS}
 
 
 def keys(name: str) -> list[QKeySequence]:
-    return [QKeySequence(k) for k in BY_KEY[name].keys]
+    return shortcuts.keys(name, BY_KEY)
 
 
 def describe(name: str) -> str:
     """Tooltip text: what it does and its keys as the platform writes them."""
-    shortcut = BY_KEY[name]
-    native = " or ".join(
-        QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in shortcut.keys
-    )
-    return f"{shortcut.text} ({native})"
+    return shortcuts.describe(name, BY_KEY)
 
 
 def shortcuts_sheet(parent: QWidget) -> QDialog:
     """A read-only table of the review editor's keys (opened, not executed)."""
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("Review shortcuts")
-    dialog.resize(620, 560)
-    table = QTableWidget(len(REVIEW_SHORTCUTS), 3, dialog)
-    table.setHorizontalHeaderLabels(["Where", "Keys", "Does"])
-    table.verticalHeader().hide()
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
-    for row, s in enumerate(REVIEW_SHORTCUTS):
-        native = ", ".join(
-            QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in s.keys
-        )
-        for col, text in enumerate((s.group, native, s.text)):
-            cell = QTableWidgetItem(text)
-            cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            table.setItem(row, col, cell)
-    table.resizeColumnsToContents()
-    table.horizontalHeader().setStretchLastSection(True)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
-    buttons.rejected.connect(dialog.reject)
-    column = QVBoxLayout(dialog)
-    column.addWidget(table)
-    column.addWidget(buttons)
+    dialog = shortcuts.ShortcutsSheet(parent, REVIEW_SHORTCUTS, "Review shortcuts")
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
