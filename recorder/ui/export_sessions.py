@@ -75,7 +75,7 @@ def describe(status: SessionStatus, identifiable: bool) -> str:
     if identifiable:
         return "Reviewed (identifiable)" if status.has_reviewed else _missing(status)
     if status.has_deidentified:
-        return "De-identified"
+        return "De-identified (out of date)" if status.deidentified_stale else "De-identified"
     if status.has_reviewed:
         return "Not de-identified"
     return _missing(status)
@@ -92,6 +92,8 @@ def problem(status: SessionStatus, identifiable: bool, audio: bool) -> str:
             if not status.has_machine:
                 return f"is not transcribed yet. Transcribe it; then {REVIEW_HINT.lower()}."
             return f"is not reviewed yet. {REVIEW_HINT}."
+    elif status.deidentified_stale:
+        return f"was corrected after it was de-identified. To de-identify it again, {DEID_HINT}."
     elif not status.has_deidentified:
         if status.has_reviewed:
             return f"is reviewed, not de-identified yet. To de-identify it, {DEID_HINT}."

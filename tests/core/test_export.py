@@ -505,3 +505,47 @@ def test_the_real_de_identification_step_leaves_nothing_identifying_in_a_bundle(
         for name, data in (item for f in files for item in _all_bytes(f.name, f.data)):
             for term in terms:
                 assert not _leaks(data, term), f"{term!r} found in {fmt}: {name}"
+
+
+def test_a_de_identified_transcript_older_than_the_corrections_is_not_exported(
+    study_pair: StudyPair, tmp_path: Path
+) -> None:
+    """A reviewer corrects a turn after de-identification: the export refuses the stale
+    de-identified text (it lacks the correction) until the session is de-identified again."""
+    from dataclasses import replace
+
+    from recorder.core.deid.proposals import accept_all
+    from recorder.core.deid.store import deidentify_session, propose_for_session
+    from recorder.core.errors import InvalidTransition
+    from recorder.core.sessions import load_session
+    from recorder.core.transcribe.transcript import TranscriptKind, load_transcript, save_transcript
+
+    study, codemap = study_of(study_pair), study_pair.codemap
+    sid = make_session(study_pair, tmp_path).record.session_id
+
+    def deidentify() -> None:
+        review = accept_all(propose_for_session(study, codemap, sid))  # type: ignore[arg-type]
+        deidentify_session(study, codemap, sid, review)  # type: ignore[arg-type]
+
+    def status():  # type: ignore[no-untyped-def]
+        return session_status(study, load_session(study, sid))
+
+    deidentify()
+    assert not status().deidentified_stale and status().problem(identifiable=False) == ""
+    reviewed = load_transcript(study, sid, TranscriptKind.REVIEWED)
+    first, *rest = reviewed.segments
+    corrected = replace(first, text=first.text + " The school called too.")
+    save_transcript(study, reviewed.with_segments((corrected, *rest)), TranscriptKind.REVIEWED)
+
+    assert status().deidentified_stale
+    assert "corrected after" in status().problem(identifiable=False)
+    key = bundle.generate_key_pair()
+    with pytest.raises(InvalidTransition, match="corrected after"):
+        run_export(study, ExportOptions("txt", (sid,)), Protection(recipients=(key.public,)),
+                   tmp_path / "stale.age")  # fmt: skip
+    deidentify()
+    assert not status().deidentified_stale
+    run_export(study, ExportOptions("txt", (sid,)), Protection(recipients=(key.public,)),
+               tmp_path / "fresh.age")  # fmt: skip
+    files = open_bundle((tmp_path / "fresh.age").read_bytes(), identities_text=key.identity_file())
+    assert any(b"The school called too." in f.data for f in files)

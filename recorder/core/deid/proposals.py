@@ -8,7 +8,6 @@ Nothing here logs or raises with transcript text.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from dataclasses import replace
@@ -29,7 +28,7 @@ from recorder.core.deid.review import (
 )
 from recorder.core.deid.text import normalise
 from recorder.core.errors import UsageError
-from recorder.core.transcribe.transcript import Transcript
+from recorder.core.transcribe.transcript import Transcript, text_fingerprint
 
 __all__ = [
     "AUTO_SOURCES",
@@ -50,15 +49,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-
-def text_fingerprint(transcript: Transcript) -> str:
-    """A digest of the segment texts, so a review is never applied to other text."""
-    digest = hashlib.sha256()
-    for segment in transcript.segments:
-        digest.update(segment.text.encode("utf-8"))
-        digest.update(b"\x1e")
-    return digest.hexdigest()[:32]
 
 
 def proposal_id(segment: int, start: int, end: int) -> str:

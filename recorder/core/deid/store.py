@@ -4,6 +4,7 @@ and the redaction log (both identifying) only in the code-map vault."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from recorder.core import ids
 from recorder.core.codemap import CodeMap
@@ -21,6 +22,7 @@ from recorder.core.transcribe.transcript import (
     has_transcript,
     load_transcript,
     save_transcript,
+    text_fingerprint,
 )
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,7 @@ def deidentify_session(
     """
     transcript, _ = source_transcript(study, session_id)
     deidentified, redaction_log = apply(transcript, review)
+    deidentified = replace(deidentified, derived_from=text_fingerprint(transcript))
     save_review(codemap, review)
     codemap.write_redaction(transcript.session_id, LOG_NAME, redaction_log.to_json())
     save_transcript(study, deidentified, TranscriptKind.DEIDENTIFIED)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from recorder.core import ids
-from recorder.core.errors import NotFound, UsageError
+from recorder.core.errors import InvalidTransition, NotFound, UsageError
 from recorder.core.export.document import (
     FORMATS,
     AudioClip,
@@ -27,7 +27,12 @@ from recorder.core.protocol import Protocol
 from recorder.core.session import SessionRecord, SessionState
 from recorder.core.sessions import load_protocol_of, load_session
 from recorder.core.study import Study
-from recorder.core.transcribe.transcript import TranscriptKind, has_transcript, load_transcript
+from recorder.core.transcribe.transcript import (
+    TranscriptKind,
+    has_transcript,
+    load_transcript,
+    text_fingerprint,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +65,15 @@ class SessionStatus:
     has_reviewed: bool
     has_deidentified: bool
     has_audio: bool
+    #: The de-identified transcript predates corrections made to the reviewed one.
+    deidentified_stale: bool = False
 
     def problem(self, identifiable: bool) -> str:
         """Why this session cannot be exported as chosen ("" when it can)."""
         if identifiable:
             return "" if self.has_reviewed else "not reviewed yet"
         if self.has_deidentified:
-            return ""
+            return "corrected after it was de-identified" if self.deidentified_stale else ""
         return (
             "reviewed, not de-identified yet"
             if self.has_reviewed
@@ -85,7 +92,20 @@ def session_status(study: Study, record: SessionRecord) -> SessionStatus:
         has_reviewed=has_transcript(study, sid, TranscriptKind.REVIEWED),
         has_deidentified=has_transcript(study, sid, TranscriptKind.DEIDENTIFIED),
         has_audio=bool(record.segments),
+        deidentified_stale=deidentified_is_stale(study, sid),
     )
+
+
+def deidentified_is_stale(study: Study, session_id: str) -> bool:
+    """Whether the reviewed transcript was corrected after the de-identified one was made."""
+    if not (
+        has_transcript(study, session_id, TranscriptKind.DEIDENTIFIED)
+        and has_transcript(study, session_id, TranscriptKind.REVIEWED)
+    ):
+        return False
+    made_from = load_transcript(study, session_id, TranscriptKind.DEIDENTIFIED).derived_from
+    reviewed = load_transcript(study, session_id, TranscriptKind.REVIEWED)
+    return bool(made_from) and made_from != text_fingerprint(reviewed)
 
 
 def session_statuses(study: Study) -> list[SessionStatus]:
@@ -146,6 +166,12 @@ def _people(study: Study, record: SessionRecord, protocol: Protocol) -> tuple[Pe
 def _transcript_kind(study: Study, sid: str, identifiable: bool) -> TranscriptKind:
     kind = TranscriptKind.REVIEWED if identifiable else TranscriptKind.DEIDENTIFIED
     if has_transcript(study, sid, kind):
+        if not identifiable and deidentified_is_stale(study, sid):
+            raise InvalidTransition(
+                f"Session {sid} was corrected after it was de-identified: the de-identified "
+                "transcript lacks those corrections.",
+                hint=f"De-identify it again: {DEID_HINT.format(sid=sid)}",
+            )
         return kind
     if identifiable:
         raise NotFound(

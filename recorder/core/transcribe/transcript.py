@@ -7,6 +7,7 @@ timeline at the session's sample rate, so segments line up with markers and play
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -196,6 +197,9 @@ class Transcript:
     #: Speaker key -> label by role and study ID, never by name ("Police officer P-7KX2").
     speakers: dict[str, str]
     provenance: Provenance
+    #: For a derived transcript (the de-identified one): a fingerprint of the text it was made
+    #: from, so a later correction of that text shows it is out of date ("" when unknown).
+    derived_from: str = ""
 
     def section_of(self, segment: Segment) -> Section | None:
         """The section a segment belongs to (by its prompt index)."""
@@ -218,6 +222,7 @@ class Transcript:
             "sections": [s.to_json() for s in self.sections],
             "segments": [s.to_json() for s in self.segments],
             "provenance": self.provenance.to_json(),
+            "derived_from": self.derived_from,
         }
 
     @classmethod
@@ -230,7 +235,18 @@ class Transcript:
             sections=tuple(Section.from_json(s) for s in data.get("sections", [])),
             speakers={str(k): str(v) for k, v in data.get("speakers", {}).items()},
             provenance=Provenance.from_json(data["provenance"]),
+            derived_from=str(data.get("derived_from", "")),
         )
+
+
+def text_fingerprint(transcript: Transcript) -> str:
+    """A digest of the segment texts: a review is never applied to other text, and a derived
+    transcript knows when the text it was made from has changed."""
+    digest = hashlib.sha256()
+    for segment in transcript.segments:
+        digest.update(segment.text.encode("utf-8"))
+        digest.update(b"\x1e")
+    return digest.hexdigest()[:32]
 
 
 def transcript_path(
