@@ -29,6 +29,7 @@ from recorder.core.transcribe.engine import Options
 from recorder.core.transcribe.live import LIVE_FILE, LivePhase, LiveTranscriber, combine
 from recorder.core.transcribe.pipeline import ModelChoice
 from recorder.core.transcribe.transcript import has_transcript, load_transcript
+from recorder.core.transcribe.worker import TranscriptionWorker
 from tests.conftest import StudyPair, wait_until
 from tests.sessions_with_audio import RATE, stopped_session, write_wav
 from tests.virtual_audio import VirtualPulse, speech
@@ -184,3 +185,13 @@ def test_live_transcription_during_a_real_recording_costs_no_audio(
     duration = stored.audio_frames / stored.audio.sample_rate
     assert transcript.provenance.vad["audio_seconds"] == pytest.approx(duration, abs=0.1)
     assert all(s.end <= duration + 0.05 for s in transcript.segments)
+
+
+def test_abandoning_before_the_recording_started_loads_nothing(study_pair: StudyPair) -> None:
+    def never() -> tuple[ModelChoice, TranscriptionWorker]:
+        raise AssertionError("the model must not be loaded")
+
+    live = LiveTranscriber(study_pair.study, "S-0000X", never)  # type: ignore[arg-type]
+    live.abandon()
+    assert live.progress().phase is LivePhase.STARTING
+    assert live.worker is None

@@ -234,7 +234,8 @@ class LiveTranscriber:
         mid-session); the session can still be transcribed after the fact."""
         self._stop_worker()
         self._queue.put(_END)
-        self._thread.join(1.0)
+        if self._thread.ident is not None:  # started
+            self._thread.join(1.0)
         self._discard_partials()
 
     # -- the stretch thread ----------------------------------------------------------------------
