@@ -5,23 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recorder.cli.common import add_codemap_arg, add_study_arg, info, open_codemap, open_study
-from recorder.core.deid.apply import apply
-from recorder.core.deid.known import known_from_names
-from recorder.core.deid.proposals import accept_all, propose, text_fingerprint
-from recorder.core.deid.review import Category, Review
-from recorder.core.deid.store import (
-    deidentify_session,
-    has_review,
-    load_review,
-    propose_for_session,
-    save_review,
-    source_transcript,
-)
 from recorder.core.errors import UsageError
-from recorder.core.sessions import load_session
-from recorder.core.transcribe.transcript import Provenance, Segment, Transcript
+
+if TYPE_CHECKING:  # the engine loads when a command runs: `--help` stays fast
+    from recorder.core.deid.review import Review
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,12 +62,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _summary(review: Review) -> list[str]:
+    from recorder.core.deid.review import Category
+
     counts = review.counts()
     lines = [f"  {c.value:<12} {counts[c]}" for c in Category if c in counts]
     return lines or ["  (nothing found)"]
 
 
 def cmd_deidentify(args: argparse.Namespace) -> int:
+    from recorder.core.deid.proposals import accept_all, text_fingerprint
+    from recorder.core.deid.store import (
+        deidentify_session,
+        has_review,
+        load_review,
+        propose_for_session,
+        save_review,
+        source_transcript,
+    )
+    from recorder.core.sessions import load_session
+
     study = open_study(args)
     codemap = open_codemap(args, study)
     session_id = load_session(study, args.session).session_id
@@ -136,6 +139,11 @@ def _read_text(path: Path, what: str) -> str:
 
 def redact_text(text: str, names: list[str], keep: list[str]) -> tuple[str, Review]:
     """The redacted text (sources 1-3 applied, candidates left in place) and the review."""
+    from recorder.core.deid.apply import apply
+    from recorder.core.deid.known import known_from_names
+    from recorder.core.deid.proposals import accept_all, propose
+    from recorder.core.transcribe.transcript import Provenance, Segment, Transcript
+
     lines = text.split("\n")
     transcript = Transcript(
         session_id="S-TEXT0",

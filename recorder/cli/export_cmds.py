@@ -23,11 +23,10 @@ from recorder.cli.common import confirm, info, open_study, table
 from recorder.cli.passphrases import get_new_passphrase, get_passphrase
 from recorder.cli.progress_bar import ProgressBar
 from recorder.core.errors import RecorderError, UsageError
-from recorder.core.export.bundle import generate_key_pair
 from recorder.core.export.document import FORMATS, DateBand
-from recorder.core.export.log import list_exports
-from recorder.core.export.selection import ExportOptions
-from recorder.core.export.service import Protection, open_bundle, run_export, write_files
+
+# The rest of the export code (python-docx, pyrage, lxml...) loads when a command runs, so
+# `python main.py --help` stays fast.
 
 EXPORT_ENV = "RECORDER_EXPORT_PASSPHRASE"
 ACTIONS = ("open", "list")
@@ -119,6 +118,9 @@ def _confirmed(flag: bool, question: str, word: str) -> bool:
 
 
 def cmd_make(args: argparse.Namespace, study_dir: Path) -> int:
+    from recorder.core.export.selection import ExportOptions
+    from recorder.core.export.service import Protection, run_export
+
     if args.format is None or args.out is None:
         raise UsageError("An export needs --format and --out.")
     if not (args.session or args.all or args.member_check):
@@ -190,6 +192,8 @@ def cmd_make(args: argparse.Namespace, study_dir: Path) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    from recorder.core.export.service import open_bundle, write_files
+
     if args.file is None or args.out is None:
         raise UsageError("Usage: export open FILE.age (--identity KEYFILE|--passphrase) --out DIR")
     if (args.identity is None) == (not args.passphrase):
@@ -215,6 +219,8 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from recorder.core.export.log import list_exports
+
     if args.file is None:
         raise UsageError("Usage: export list STUDY_DIR")
     args.study_dir = args.file
@@ -238,6 +244,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
+    from recorder.core.export.bundle import generate_key_pair
+
     pair = generate_key_pair()
     try:
         fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
