@@ -108,20 +108,11 @@ class TranscriptionWorker:
         cancel: CancelToken | None = None,
     ) -> dict[str, Any]:
         """Transcribe mono 16 kHz ``audio`` (see ``Engine.transcribe``); blocks until done."""
-        self.start(cancel)
-        assert self._conn is not None
-        mono = np.ascontiguousarray(audio, dtype=np.float32)
-        try:
-            self._conn.send(
-                {
-                    "cmd": "transcribe",
-                    "options": options.to_json(),
-                    "detector": detector,
-                }
-            )
-            self._conn.send_bytes(mono.data)  # no copy; send_bytes casts to bytes
-        except (BrokenPipeError, ConnectionResetError, EOFError) as exc:
-            raise self._crashed() from exc
+        self._send_job(
+            {"cmd": "transcribe", "options": options.to_json(), "detector": detector},
+            audio,
+            cancel,
+        )
         report = progress or (lambda _f: None)
 
         def on_message(message: dict[str, Any]) -> None:
@@ -148,24 +139,32 @@ class TranscriptionWorker:
         ``"cut"`` sample index, or ``{"cut": None}`` when there is no pause after ``min_s``
         yet. ``final`` transcribes everything (the tail at the end of a session).
         """
+        self._send_job(
+            {
+                "cmd": "stretch",
+                "options": options.to_json(),
+                "detector": detector,
+                "final": final,
+                "min_pause_s": min_pause_s,
+                "min_s": min_s,
+            },
+            audio,
+            cancel,
+        )
+        return self._wait(cancel, lambda _m: None)["result"]  # type: ignore[no-any-return]
+
+    def _send_job(
+        self, message: dict[str, Any], audio: FloatArray, cancel: CancelToken | None
+    ) -> None:
+        """Start the worker if needed, then send a job: the message, then the raw audio."""
         self.start(cancel)
         assert self._conn is not None
         mono = np.ascontiguousarray(audio, dtype=np.float32)
         try:
-            self._conn.send(
-                {
-                    "cmd": "stretch",
-                    "options": options.to_json(),
-                    "detector": detector,
-                    "final": final,
-                    "min_pause_s": min_pause_s,
-                    "min_s": min_s,
-                }
-            )
-            self._conn.send_bytes(mono.data)
+            self._conn.send(message)
+            self._conn.send_bytes(mono.data)  # no copy; send_bytes casts to bytes
         except (BrokenPipeError, ConnectionResetError, EOFError) as exc:
             raise self._crashed() from exc
-        return self._wait(cancel, lambda _m: None)["result"]  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Ask the child to exit; terminate it if it does not within a second."""
@@ -284,20 +283,17 @@ def _serve(conn: Connection, threads: int | None, nice: int) -> None:
                     bytes(message.get("alignment_heads", b"")),
                 )
                 conn.send({"event": "loaded", "whisper_version": engine.whisper_version})
-            elif command == "transcribe":
+            elif command in ("transcribe", "stretch"):
                 audio = np.frombuffer(conn.recv_bytes(), dtype=np.float32)
                 if engine is None:
                     raise RuntimeError("no model loaded")
-                progress = _Throttled(conn)
-                result = engine.transcribe(
-                    audio, message.get("detector"), Options.from_json(message["options"]), progress
-                )
+                if command == "stretch":
+                    result = _stretch(engine, audio, message)
+                else:
+                    options = Options.from_json(message["options"])
+                    detector = message.get("detector")
+                    result = engine.transcribe(audio, detector, options, _Throttled(conn))
                 conn.send({"event": "result", "result": result})
-            elif command == "stretch":
-                audio = np.frombuffer(conn.recv_bytes(), dtype=np.float32)
-                if engine is None:
-                    raise RuntimeError("no model loaded")
-                conn.send({"event": "result", "result": _stretch(engine, audio, message)})
         except Exception as exc:  # reported to the parent as a typed error, never lost
             conn.send({"event": "error", **_explain(exc, str(command))})
 
