@@ -195,8 +195,9 @@ def load_document(
     """Read (and decrypt into memory) everything the export needs."""
     check_format(options.export_format)
     records = chosen_sessions(study, options)
+    kinds = {}
     for record in records:  # every problem before any heavy work
-        _transcript_kind(study, record.session_id, options.identifiable)
+        kinds[record.session_id] = _transcript_kind(study, record.session_id, options.identifiable)
         if options.include_audio and not record.segments:
             raise NotFound(f"Session {record.session_id} has no audio.")
     sessions = []
@@ -206,7 +207,7 @@ def load_document(
         if progress is not None:
             progress(Progress(0.6 * number / len(records), f"Reading {record.session_id}"))
         sid = record.session_id
-        kind = _transcript_kind(study, sid, options.identifiable)
+        kind = kinds[sid]
         audio = None
         if options.include_audio:
             from recorder.core.audio.timeline import load_timeline
