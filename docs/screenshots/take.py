@@ -40,6 +40,15 @@ def settle(ms: int = 400) -> None:
     loop.exec()
 
 
+def wait(condition: object, ms: int = 20000) -> None:
+    """Let Qt run until ``condition()`` holds (the scripts' only way to wait)."""
+    for _ in range(ms // 50):
+        if condition():  # type: ignore[operator]
+            return
+        settle(50)
+    raise SystemExit("timed out waiting for the window")
+
+
 def shoot(name: str, *, widget: QWidget | None = None) -> None:
     settle()
     screen = QApplication.primaryScreen()

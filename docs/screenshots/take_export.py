@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 os.environ["RECORDER_TEST_ONLY_WEAK_KDF"] = "1"  # a demo study: speed over strength
 
@@ -23,28 +22,8 @@ from recorder.ui.none_guard import keep_none_alive  # noqa: E402
 
 keep_none_alive()
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-
-def settle(ms: int = 500) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait(condition: object, ms: int = 20000) -> None:
-    for _ in range(ms // 50):
-        if condition():  # type: ignore[operator]
-            return
-        settle(50)
-    raise SystemExit("timed out waiting for the dialog")
-
-
-def shoot(name: str, widget: QWidget) -> None:
-    settle()
-    widget.grab().save(str(OUT / f"{name}.png"))
-    print(f"saved docs/screenshots/{name}.png")
+from PySide6.QtWidgets import QApplication  # noqa: E402
+from take import shoot, wait  # noqa: E402  (the shared screenshot helpers)
 
 
 def demo(tmp: Path) -> tuple[object, list[str]]:
@@ -86,7 +65,7 @@ def main() -> int:
     dialog.protection.passphrase.edit.setText("lantern orchard velvet compass")
     dialog.protection.passphrase2.edit.setText("lantern orchard velvet compass")
     dialog.sessions.tree.setFocus()
-    shoot("export", dialog)
+    shoot("export", widget=dialog)
     return 0
 
 

@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 os.environ["RECORDER_TEST_ONLY_WEAK_KDF"] = "1"  # a demo study: speed over strength
 
@@ -24,8 +23,8 @@ from recorder.ui.none_guard import keep_none_alive  # noqa: E402
 
 keep_none_alive()
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+from take import shoot, wait  # noqa: E402  (the shared screenshot helpers)
 
 TURNS = (
     ("Can you walk me through what you would do first when you arrive at the door?", "i"),
@@ -53,26 +52,6 @@ TURNS = (
         "p",
     ),
 )
-
-
-def settle(ms: int = 500) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait(condition: object, ms: int = 20000) -> None:
-    for _ in range(ms // 50):
-        if condition():  # type: ignore[operator]
-            return
-        settle(50)
-    raise SystemExit("timed out waiting for the page")
-
-
-def shoot(name: str, widget: QWidget) -> None:
-    settle()
-    widget.grab().save(str(OUT / f"{name}.png"))
-    print(f"saved docs/screenshots/{name}.png")
 
 
 def demo(tmp: Path) -> tuple[object, object, str]:
@@ -135,11 +114,11 @@ def main() -> int:
         page.playback.seek(page.document.segments[3].words[6].start)
         page.list.go_to(3)
         page.list.setFocus()
-        shoot("review", page)
+        shoot("review", widget=page)
         page.redactions_button.click()
         wait(lambda: page.redactions is not None and page.redactions.ready)
         page.decide(__import__("recorder.core.deid", fromlist=["Decision"]).Decision.ACCEPTED)
-        shoot("redaction", page)
+        shoot("redaction", widget=page)
         page.shutdown()
     finally:
         pulse.stop()
