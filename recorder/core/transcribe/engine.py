@@ -7,24 +7,18 @@ whisper's 30-s windows stay full), and every time is mapped back to the session 
 
 from __future__ import annotations
 
-import bisect
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
-
 from recorder.core.audio.pcm import FloatArray
+from recorder.core.transcribe.joined import RATE, Region, join, mapped_segment
 
 log = logging.getLogger(__name__)
 
-RATE = 16_000  # whisper's sample rate
-#: Silence put between two joined stretches, so whisper hears a pause there.
-JOINT_S = 0.2
-
-Region = tuple[int, int]
+__all__ = ["RATE", "Engine", "Options", "Region"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +33,11 @@ class Options:
     beam_size: int | None = None
     #: Tokens per window; None is whisper's default (224). Small values keep tests fast.
     sample_len: int | None = None
+    #: Text whisper hears as if it had been said before: the study's vocabulary (glossary and
+    #: vignette names), so "co-responder" or "CIT" are spelled as the study spells them.
+    initial_prompt: str | None = None
+    #: The same vocabulary as hotwords (faster-whisper only; openai-whisper ignores it).
+    hotwords: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -65,44 +64,9 @@ class Options:
             kwargs["beam_size"] = self.beam_size
         if self.sample_len is not None:
             kwargs["sample_len"] = self.sample_len
+        if self.initial_prompt:
+            kwargs["initial_prompt"] = self.initial_prompt
         return kwargs
-
-
-@dataclass(frozen=True)
-class Joined:
-    """Stretches of a signal joined into one, with the map back to the original."""
-
-    audio: FloatArray
-    #: (start in ``audio``, start in the original, length), in samples.
-    pieces: tuple[tuple[int, int, int], ...]
-
-    def original_seconds(self, seconds: float, *, is_end: bool = False) -> float:
-        """Map a time in the joined signal to the original timeline."""
-        sample = seconds * RATE
-        starts = [piece[0] for piece in self.pieces]
-        # the last piece starting at or before ``sample`` (strictly before, for an end time)
-        found = (bisect.bisect_left if is_end else bisect.bisect_right)(starts, sample)
-        joined_start, original_start, length = self.pieces[max(0, found - 1)]
-        offset = min(max(sample - joined_start, 0.0), float(length))
-        return (original_start + offset) / RATE
-
-
-def join(audio: FloatArray, regions: Sequence[Region]) -> Joined:
-    """Join ``regions`` of ``audio`` with a short silence between them."""
-    if not regions:
-        return Joined(np.zeros(0, dtype=np.float32), ((0, 0, 0),))
-    gap = np.zeros(round(JOINT_S * RATE), dtype=np.float32)
-    parts: list[FloatArray] = []
-    pieces: list[tuple[int, int, int]] = []
-    at = 0
-    for start, end in regions:
-        if parts:
-            parts.append(gap)
-            at += len(gap)
-        parts.append(audio[start:end])
-        pieces.append((at, start, end - start))
-        at += end - start
-    return Joined(np.concatenate(parts).astype(np.float32, copy=False), tuple(pieces))
 
 
 class _ProgressBar:
@@ -187,32 +151,6 @@ class Engine:
             module.tqdm.tqdm = original
         return {
             "language": str(result.get("language") or ""),
-            "segments": [_mapped(segment, joined) for segment in result["segments"]],
+            "segments": [mapped_segment(segment, joined) for segment in result["segments"]],
             **found,
         }
-
-
-def _mapped(segment: dict[str, Any], joined: Joined) -> dict[str, Any]:
-    words: list[dict[str, Any]] = [
-        {
-            "start": joined.original_seconds(float(w["start"])),
-            "end": joined.original_seconds(float(w["end"]), is_end=True),
-            "word": str(w["word"]),
-            "probability": float(w["probability"]),
-        }
-        for w in segment.get("words") or []
-    ]
-    start = joined.original_seconds(float(segment["start"]))
-    end = joined.original_seconds(float(segment["end"]), is_end=True)
-    if words:  # a segment spans its words (a joint may sit inside a segment)
-        start = min(start, float(words[0]["start"]))
-        end = max(end, float(words[-1]["end"]))
-    return {
-        "start": start,
-        "end": max(end, start),
-        "text": str(segment["text"]),
-        "words": words,
-        "avg_logprob": float(segment["avg_logprob"]),
-        "no_speech_prob": float(segment["no_speech_prob"]),
-        "compression_ratio": float(segment["compression_ratio"]),
-    }
