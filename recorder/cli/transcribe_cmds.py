@@ -14,6 +14,7 @@ from recorder.core.jobs import Progress
 from recorder.core.session import SessionState
 from recorder.core.sessions import list_sessions
 from recorder.core.transcribe import models
+from recorder.core.transcribe.prepare import check_language, pick_engine
 from recorder.core.transcribe.service import Decoding, Transcriber
 from recorder.core.transcribe.transcript import has_transcript, load_transcript, render_text
 from recorder.core.transcribe.work_queue import QueuedJob, TranscriptionQueue
@@ -40,6 +41,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     run.add_argument("--language", metavar="CODE", help="e.g. en, de (default: detect)")
     run.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default="auto")
+    run.add_argument(
+        "--engine",
+        metavar="ENGINE",
+        help="faster-whisper (CTranslate2; the default on the CPU) or openai-whisper "
+        "(the reference); default: the last one used, else auto",
+    )
     run.add_argument(
         "--allow-unofficial-model",
         action="store_true",
@@ -69,8 +76,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_transcribe(args: argparse.Namespace) -> int:
     study = open_study(args)
     model = args.model or appconfig.transcription_model()
-    # A wrong model name, a missing or unconfirmed model file: said now, nothing queued.
-    models.resolve(model, allow_unofficial=args.allow_unofficial_model)
+    engine = args.engine or appconfig.transcription_engine()
+    # A wrong engine or model name, a missing or unconfirmed model file, a language the model
+    # cannot do: said now, nothing queued.
+    pick_engine(engine, "cpu")
+    source = models.resolve(model, allow_unofficial=args.allow_unofficial_model)
+    check_language(source, args.language)
     queue = TranscriptionQueue(study)
     wanted: list[str]
     if args.all:
@@ -89,6 +100,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                 language=args.language,
                 device=args.device,
                 allow_unofficial=args.allow_unofficial_model,
+                engine=engine,
             )
         )
     if not queue.pending():
@@ -96,6 +108,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         return 0
     if args.model:
         appconfig.set_transcription_model(args.model)
+    if args.engine:
+        appconfig.set_transcription_engine(engine)
     bars: dict[str, ProgressBar] = {}
 
     def progress(session_id: str, p: Progress) -> None:

@@ -185,9 +185,12 @@ def _clamp_minutes(minutes: int) -> int:
     return max(0, min(MAX_IDLE_LOCK_MINUTES, int(minutes)))
 
 
-#: The whisper model used until the user picks one: English, fast enough to keep up live on a
-#: laptop CPU, and much better than tiny.
-DEFAULT_MODEL = "base.en"
+#: The whisper model used until the user picks one: the built-in English model (tiny.en),
+#: installed with the app, so a fresh install transcribes offline at once and keeps up live.
+DEFAULT_MODEL = "built-in"
+#: The transcription engine until the user picks one: "auto" is faster-whisper on the CPU and
+#: on CUDA, openai-whisper on Apple's GPU.
+DEFAULT_ENGINE = "auto"
 
 
 def transcription_model() -> str:
@@ -207,3 +210,13 @@ def live_transcription() -> bool:
 
 def set_live_transcription(on: bool) -> None:
     save({"live_transcription": bool(on)})
+
+
+def transcription_engine() -> str:
+    """The transcription engine chosen on this computer ("auto", or an engine's name)."""
+    value = load().get("transcription_engine")
+    return value if isinstance(value, str) and value else DEFAULT_ENGINE
+
+
+def set_transcription_engine(engine: str) -> None:
+    save({"transcription_engine": engine})

@@ -60,7 +60,9 @@ def live_transcriber(study: Study, session_id: str) -> LiveTranscriber | None:
     model = appconfig.transcription_model()
     if not appconfig.live_transcription() or not model_on_this_computer(model):
         return None
-    return LiveTranscriber.for_model(study, session_id, model)
+    return LiveTranscriber.for_model(
+        study, session_id, model, engine=appconfig.transcription_engine()
+    )
 
 
 def preload() -> threading.Thread:

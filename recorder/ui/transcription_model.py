@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from recorder.core import appconfig
 from recorder.core.durations import clock
 from recorder.core.errors import Cancelled, RecorderError
 from recorder.core.jobs import CancelToken, Progress
@@ -177,7 +178,13 @@ class TranscriptionRunner(QObject):
             if session_id == self.current:
                 continue
             self.queue.add(
-                QueuedJob(session_id, model, language=language, allow_unofficial=allow_unofficial)
+                QueuedJob(
+                    session_id,
+                    model,
+                    language=language,
+                    allow_unofficial=allow_unofficial,
+                    engine=appconfig.transcription_engine(),
+                )
             )
             self.errors.pop(session_id, None)
             queued.append(session_id)

@@ -41,14 +41,21 @@ def _segment(segment: Segment) -> dict[str, Any]:
     return data
 
 
+_PRIVATE_OPTIONS = ("initial_prompt", "prompt", "hotwords")
+
+
 def _provenance(p: Provenance) -> dict[str, Any]:
     name = p.model_name.replace("\\", "/").rsplit("/", 1)[-1]
     return {
         "model_name": name,
         "model_sha256": p.model_sha256,
         "model_official": p.model_official,
-        "whisper_version": p.whisper_version,
-        "options": {k: v for k, v in p.options.items() if k not in ("initial_prompt", "prompt")},
+        "model_package": p.model_package,
+        "engine": p.engine,
+        "engine_version": p.engine_version,
+        "compute_type": p.compute_type,
+        # the study vocabulary can hold local names: it stays in the study
+        "options": {k: v for k, v in p.options.items() if k not in _PRIVATE_OPTIONS},
         "mode": p.mode,
     }
 

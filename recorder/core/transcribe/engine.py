@@ -1,24 +1,49 @@
-"""The whisper call itself, run inside the worker process (it imports whisper and torch).
+"""The transcription engine, run inside the worker process: one interface, two backends.
 
-Voice-activity detection hands it the stretches worth transcribing; they are joined into one
-compact signal with short silent joints, transcribed in one ``model.transcribe()`` call (so
-whisper's 30-s windows stay full), and every time is mapped back to the session timeline.
+openai-whisper (the reference, PyTorch) and faster-whisper (CTranslate2: int8 on the CPU,
+float16 on CUDA) both produce the same result: segments with per-word times and
+probabilities, whisper's quality figures and the language. Voice-activity detection hands the
+engine the stretches worth transcribing; they are joined into one compact signal
+(:mod:`~recorder.core.transcribe.joined`), decoded in one call so whisper's 30-s windows stay
+full, and every time is mapped back to the session timeline.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Protocol
 
 from recorder.core.audio.pcm import FloatArray
 from recorder.core.transcribe.joined import RATE, Region, join, mapped_segment
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RATE", "Engine", "Options", "Region"]
+__all__ = ["ENGINES", "RATE", "Engine", "EngineSpec", "Options", "Region"]
+
+OPENAI = "openai-whisper"
+FASTER = "faster-whisper"
+#: The engines, the default first.
+ENGINES = (FASTER, OPENAI)
+
+
+class LanguageNotSupported(ValueError):
+    """An English-only model was asked for another language."""
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """What the worker loads: an engine and a model file in that engine's format."""
+
+    engine: str
+    #: An openai-whisper checkpoint (.pt) or a CTranslate2 model folder.
+    model_path: str
+    device: str = "cpu"
+    #: faster-whisper: int8, float16, float32...; openai-whisper: float16 or float32.
+    compute_type: str = "float32"
+    #: whisper's word-timing attention heads (its base85 form); empty: the engine's default.
+    alignment_heads: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -30,7 +55,8 @@ class Options:
     temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     word_timestamps: bool = True
     condition_on_previous_text: bool = True
-    beam_size: int | None = None
+    #: Beam width (whisper's own command line uses 5); None decodes greedily.
+    beam_size: int | None = 5
     #: Tokens per window; None is whisper's default (224). Small values keep tests fast.
     sample_len: int | None = None
     #: Text whisper hears as if it had been said before: the study's vocabulary (glossary and
@@ -50,8 +76,8 @@ class Options:
         fields["temperature"] = tuple(float(t) for t in fields.get("temperature", (0.0,)))
         return cls(**fields)
 
-    def transcribe_kwargs(self, fp16: bool) -> dict[str, Any]:
-        """Keyword arguments for ``whisper`` ``model.transcribe``."""
+    def openai_kwargs(self, fp16: bool) -> dict[str, Any]:
+        """Keyword arguments for openai-whisper's ``model.transcribe``."""
         kwargs: dict[str, Any] = {
             "language": self.language,
             "temperature": self.temperature if len(self.temperature) > 1 else self.temperature[0],
@@ -68,51 +94,63 @@ class Options:
             kwargs["initial_prompt"] = self.initial_prompt
         return kwargs
 
+    def faster_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for faster-whisper's ``WhisperModel.transcribe`` (same meaning)."""
+        kwargs: dict[str, Any] = {
+            "language": self.language,
+            "temperature": list(self.temperature),
+            "word_timestamps": self.word_timestamps,
+            "condition_on_previous_text": self.condition_on_previous_text,
+            "beam_size": self.beam_size or 1,
+            "initial_prompt": self.initial_prompt or None,
+            "hotwords": self.hotwords or None,
+            "vad_filter": False,  # our own detector has already chosen the stretches
+        }
+        if self.sample_len is not None:
+            kwargs["max_new_tokens"] = self.sample_len
+        return kwargs
 
-class _ProgressBar:
-    """Stands in for the tqdm bar whisper draws per 30-s window, reporting a fraction."""
 
-    report: Callable[[float], None] = staticmethod(lambda _f: None)
+class Backend(Protocol):
+    """A loaded model of one engine (see :mod:`engine_openai` and :mod:`engine_ct2`)."""
 
-    def __init__(self, *_args: Any, total: float = 0, **_kwargs: Any) -> None:
-        self.total = max(float(total), 1.0)
-        self.done = 0.0
+    version: str
+    multilingual: bool
 
-    def __enter__(self) -> _ProgressBar:
-        return self
+    def decode(
+        self, audio: FloatArray, options: Options, progress: Callable[[float], None]
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """(language, whisper-style segment dicts) for mono 16 kHz ``audio``."""
 
-    def __exit__(self, *_exc: object) -> None:
-        return None
+    def set_threads(self, threads: int) -> None:
+        """Use ``threads`` CPU threads from now on."""
 
-    def update(self, n: float) -> None:
-        self.done += n
-        type(self).report(min(1.0, self.done / self.total))
+
+def load_backend(spec: EngineSpec, threads: int | None) -> Backend:
+    """Load ``spec``'s model with its engine (imports that engine: slow, worker only)."""
+    if spec.engine == FASTER:
+        from recorder.core.transcribe.engine_ct2 import FasterWhisper
+
+        return FasterWhisper(spec, threads)
+    if spec.engine == OPENAI:
+        from recorder.core.transcribe.engine_openai import OpenAIWhisper
+
+        return OpenAIWhisper(spec, threads)
+    raise ValueError(f"unknown engine {spec.engine!r}; choose one of {', '.join(ENGINES)}")
 
 
 class Engine:
-    """A loaded whisper model."""
+    """A loaded model: voice-activity detection, joining, decoding and the time map."""
 
-    def __init__(
-        self, model_path: str, device: str, fp16: bool, alignment_heads: bytes = b""
-    ) -> None:
-        import whisper
+    def __init__(self, spec: EngineSpec, threads: int | None = None) -> None:
+        self.spec = spec
+        self.backend = load_backend(spec, threads)
+        self.version = self.backend.version
+        self.multilingual = self.backend.multilingual
+        log.info("%s model loaded on %s (%s)", spec.engine, spec.device, spec.compute_type)
 
-        self.device = device
-        self.fp16 = fp16 and device != "cpu"
-        self.whisper_version = str(getattr(whisper, "__version__", ""))
-        # Loaded on the CPU first: an official model loaded from a path gets whisper's default
-        # word-timing heads, so its own tuned heads go in here; and the heads are a sparse
-        # tensor, which cannot move to Apple's MPS, so they are made dense before moving.
-        model = whisper.load_model(model_path, device="cpu")
-        if alignment_heads:
-            model.set_alignment_heads(alignment_heads)
-        if device != "cpu":
-            if device == "mps":
-                model.alignment_heads = model.alignment_heads.to_dense()
-            model = model.to(device)
-        self.model = model
-        self.multilingual = bool(self.model.is_multilingual)
-        log.info("model loaded on %s (fp16=%s)", device, self.fp16)
+    def set_threads(self, threads: int) -> None:
+        self.backend.set_threads(threads)
 
     def transcribe(
         self,
@@ -127,6 +165,10 @@ class Engine:
         timeline, the detected speech and the stretches transcribed (sample ranges). The
         detector runs here, in the worker, because the neural one needs torch.
         """
+        if not self.multilingual and options.language not in (None, "", "en"):
+            raise LanguageNotSupported(
+                f"This model understands English only; it cannot transcribe {options.language!r}."
+            )
         if detector is None:
             speech = regions = [(0, len(audio))]
         else:
@@ -138,19 +180,11 @@ class Engine:
         joined = join(audio, regions)
         if len(joined.audio) == 0:
             return {"language": options.language or "", "segments": [], **found}
-        kwargs = options.transcribe_kwargs(self.fp16)
         if not self.multilingual:
-            kwargs["language"] = "en"
-        module = sys.modules["whisper.transcribe"]
-        original = module.tqdm.tqdm
-        bar = type("Bar", (_ProgressBar,), {"report": staticmethod(progress)})
-        module.tqdm.tqdm = bar
-        try:
-            result = self.model.transcribe(joined.audio, **kwargs)
-        finally:
-            module.tqdm.tqdm = original
+            options = replace(options, language="en")
+        language, segments = self.backend.decode(joined.audio, options, progress)
         return {
-            "language": str(result.get("language") or ""),
-            "segments": [mapped_segment(segment, joined) for segment in result["segments"]],
+            "language": language,
+            "segments": [mapped_segment(segment, joined) for segment in segments],
             **found,
         }

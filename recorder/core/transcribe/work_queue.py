@@ -34,6 +34,8 @@ class QueuedJob:
     language: str | None = None
     device: str = "auto"
     allow_unofficial: bool = False
+    #: "auto", "faster-whisper" or "openai-whisper".
+    engine: str = "auto"
     state: str = QUEUED
     error: str = ""
     added_at: str = ""
@@ -45,6 +47,7 @@ class QueuedJob:
             "language": self.language,
             "device": self.device,
             "allow_unofficial": self.allow_unofficial,
+            "engine": self.engine,
             "state": self.state,
             "error": self.error,
             "added_at": self.added_at,
@@ -58,6 +61,7 @@ class QueuedJob:
             model=str(data["model"]),
             language=str(language) if language else None,
             device=str(data.get("device", "auto")),
+            engine=str(data.get("engine", "auto")),
             allow_unofficial=bool(data.get("allow_unofficial", False)),
             state=str(data.get("state", QUEUED)),
             error=str(data.get("error", "")),

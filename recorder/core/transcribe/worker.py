@@ -1,9 +1,10 @@
 """Whisper in a child process: the app never waits on it, and its crash is only its own.
 
-The parent sends the model once, then jobs: options as a small message and the audio as raw
-float32 bytes through the pipe (decrypted audio exists only in the two processes' memory).
-The child answers with progress and a result. Cancel terminates the child (well within a
-second); a child killed from outside or out of memory is reported as ``WorkerCrashed``.
+The parent sends the engine and model once, then jobs: options as a small message and the
+audio as raw float32 bytes through the pipe (decrypted audio exists only in the two
+processes' memory). The child answers with progress and a result. Cancel terminates the
+child (well within a second); a child killed from outside or out of memory is reported as
+``WorkerCrashed``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 from recorder.core.audio.pcm import FloatArray
 from recorder.core.errors import Cancelled, RecorderError
 from recorder.core.jobs import CancelToken
-from recorder.core.transcribe.engine import Options
+from recorder.core.transcribe.engine import EngineSpec, Options
 
 log = logging.getLogger(__name__)
 
@@ -41,23 +42,18 @@ class TranscriptionFailed(RecorderError):
 class TranscriptionWorker:
     """A whisper model loaded in a child process; one job at a time."""
 
-    def __init__(
-        self,
-        model_path: str,
-        device: str = "cpu",
-        fp16: bool = False,
-        *,
-        threads: int | None = None,
-        nice: int = 0,
-        alignment_heads: bytes = b"",
-    ) -> None:
-        self.model_path = model_path
-        self.alignment_heads = alignment_heads
-        self.device = device
-        self.fp16 = fp16
+    def __init__(self, spec: EngineSpec, *, threads: int | None = None, nice: int = 0) -> None:
+        self.spec = spec
         self.threads = threads
         self.nice = nice
-        self.whisper_version = ""
+        #: The engine's name and version, once loaded ("faster-whisper 1.2.1").
+        self.engine_version = ""
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    @property
+    def device(self) -> str:
+        return self.spec.device
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
 
@@ -85,17 +81,9 @@ class TranscriptionWorker:
         process.start()
         child.close()
         self._process, self._conn = process, parent
-        parent.send(
-            {
-                "cmd": "load",
-                "path": self.model_path,
-                "device": self.device,
-                "fp16": self.fp16,
-                "alignment_heads": self.alignment_heads,
-            }
-        )
+        parent.send({"cmd": "load", "spec": self.spec})
         reply = self._wait(cancel, lambda _m: None)
-        self.whisper_version = str(reply.get("whisper_version", ""))
+        self.engine_version = str(reply.get("version", ""))
         log.info("whisper worker %s ready on %s", process.pid, self.device)
 
     def transcribe(
@@ -272,17 +260,8 @@ def _serve(conn: Connection, threads: int | None, nice: int) -> None:
             return
         try:
             if command == "load":
-                if threads:
-                    import torch
-
-                    torch.set_num_threads(threads)
-                engine = Engine(
-                    message["path"],
-                    message["device"],
-                    bool(message["fp16"]),
-                    bytes(message.get("alignment_heads", b"")),
-                )
-                conn.send({"event": "loaded", "whisper_version": engine.whisper_version})
+                engine = Engine(message["spec"], threads)
+                conn.send({"event": "loaded", "version": engine.version})
             elif command in ("transcribe", "stretch"):
                 audio = np.frombuffer(conn.recv_bytes(), dtype=np.float32)
                 if engine is None:
@@ -306,9 +285,7 @@ def _stretch(engine: Any, audio: FloatArray, message: dict[str, Any]) -> dict[st
     detector = message.get("detector")
     cut: int | None = len(audio)
     if message["final"]:  # the recording is over: the tail may use the whole computer
-        import torch
-
-        torch.set_num_threads(os.cpu_count() or 1)
+        engine.set_threads(os.cpu_count() or 1)
     else:
         cut = vad.cut_point(
             audio,
@@ -342,11 +319,19 @@ class _Throttled:
 
 def _explain(exc: Exception, command: str) -> dict[str, str]:
     """A sentence for the parent; no audio, no text."""
+    from recorder.core.transcribe.engine import LanguageNotSupported
+
     name = type(exc).__name__
     if isinstance(exc, MemoryError) or "out of memory" in str(exc).lower():
         return {
             "message": "The computer ran out of memory while transcribing.",
             "hint": "Pick a smaller model, or close other programs and try again.",
+        }
+    if isinstance(exc, LanguageNotSupported):
+        return {
+            "message": str(exc),
+            "hint": "Choose language en (or detect), or pick a multilingual model (one whose "
+            "name does not end in .en).",
         }
     if command == "load":
         return {
