@@ -7,8 +7,11 @@ from pathlib import Path
 
 from recorder.cli.common import info, table
 from recorder.cli.progress_bar import ProgressBar
+from recorder.core import appconfig
 from recorder.core.errors import RecorderError
 from recorder.core.transcribe import models
+from recorder.core.transcribe.engine import ENGINES
+from recorder.core.transcribe.prepare import compute_type, pick_engine
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,6 +37,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="auto",
         help="estimate speeds for this device (default: the one transcription would use)",
     )
+    listing.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="estimate speeds for this engine (default: the one transcription would use)",
+    )
     listing.set_defaults(handler=cmd_list)
 
     download = model_sub.add_parser(
@@ -53,7 +61,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "SHA256 and copied into the models folder. Any other checkpoint is accepted only with "
         "--allow-unofficial-model and is recorded as unofficial in every transcript.",
     )
-    use.add_argument("file", type=Path, metavar="FILE", help="the model file (.pt)")
+    use.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="the model file (.pt), or a CTranslate2 model folder (with model.bin)",
+    )
     use.add_argument(
         "--allow-unofficial-model",
         action="store_true",
@@ -71,11 +84,22 @@ def _where(name: str) -> str:
 
 def cmd_list(args: argparse.Namespace) -> int:
     try:
-        device, fp16 = models.pick_device(args.device)
+        device, _fp16 = models.pick_device(args.device)
     except RecorderError as exc:  # e.g. torch missing: still list, with CPU estimates
         info(f"note: {exc}")
-        device, fp16 = "cpu", False
-    rows = []
+        device = "cpu"
+    engine = pick_engine(args.engine or appconfig.transcription_engine(), device)
+    tiny = models.lookup(models.BUILTIN)
+    rows = [
+        [
+            f"{models.BUILTIN} ({tiny.name}, built in)",
+            "English",
+            f"installed with the app ({models.format_size(models.BUILTIN_BYTES)})",
+            f"~{tiny.memory_gb:g} GB",
+            models.format_speed(models.speed_estimate(tiny, device, engine)),
+            "yes" if models.builtin_folder() is not None else "no (reinstall the app)",
+        ]
+    ]
     for entry in models.catalogue():
         rows.append(
             [
@@ -83,15 +107,16 @@ def cmd_list(args: argparse.Namespace) -> int:
                 "English" if entry.english_only else "multilingual",
                 models.format_size(entry.download_bytes),
                 f"~{entry.memory_gb:g} GB",
-                models.format_speed(models.speed_estimate(entry, device)),
+                models.format_speed(models.speed_estimate(entry, device, engine)),
                 _where(entry.name),
             ]
         )
     header = ["MODEL", "LANGUAGES", "DOWNLOAD", "MEMORY", "SPEED HERE (ESTIMATE)", "INSTALLED"]
     print(table(rows, header))
     print()
-    precision = "fp16" if fp16 else "fp32"
-    print(f"Device: {models.describe_device(device)}, {precision}.")
+    print(
+        f"Engine: {engine} ({compute_type(engine, device)}) on {models.describe_device(device)}."
+    )
     print(
         "Sizes and memory are the published figures (approximate); speeds are estimates for "
         "continuous speech (above 1x keeps up with a live interview)."
@@ -119,10 +144,9 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 def cmd_use(args: argparse.Namespace) -> int:
     bar = ProgressBar(args.file.name)
+    use = models.use_model_folder if args.file.is_dir() else models.use_model_file
     try:
-        source = models.use_model_file(
-            args.file, allow_unofficial=args.allow_unofficial_model, progress=bar
-        )
+        source = use(args.file, allow_unofficial=args.allow_unofficial_model, progress=bar)
     finally:
         bar.finish()
     if source.official:

@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +30,7 @@ from recorder.core import appconfig
 from recorder.core.errors import Cancelled, RecorderError, UnofficialModel
 from recorder.core.jobs import Progress
 from recorder.core.transcribe import models
+from recorder.core.transcribe.prepare import ENGINE_CHOICES, compute_type, pick_engine
 from recorder.ui.messages import ask, explain, show_error
 from recorder.ui.widgets import button, label
 from recorder.ui.worker import Task, run_call, run_task
@@ -51,10 +53,27 @@ class ModelRow:
     official: bool
     info: models.ModelInfo | None = None
 
+    def names_it(self, name: str) -> bool:
+        """Whether ``name`` is another name of this row's official model (an alias)."""
+        return self.key != models.BUILTIN and self.info is not None and name in self.info.names
+
 
 def model_rows() -> list[ModelRow]:
-    """Every official model, smallest first, then the unofficial files accepted here."""
-    rows = []
+    """The built-in model, every official model, smallest first, then the unofficial files
+    accepted here."""
+    tiny = models.lookup(models.BUILTIN)
+    rows = [
+        ModelRow(
+            key=models.BUILTIN,
+            label=f"{tiny.name} (built in)",
+            languages="English",
+            download="Installed with the app",
+            memory=f"~{tiny.memory_gb:g} GB",
+            installed=models.builtin_folder() is not None,
+            official=True,
+            info=tiny,
+        )
+    ]
     for info in models.catalogue():
         rows.append(
             ModelRow(
@@ -69,18 +88,28 @@ def model_rows() -> list[ModelRow]:
             )
         )
     for source in models.unofficial_models():
-        if source.path.is_file():
+        if source.path.exists():
             rows.append(ModelRow(str(source.path), source.path.name, "—", "—", "—", True, False))
     return rows
 
 
-def probe_device() -> tuple[str, dict[str, float]]:
-    """The device transcription will use, in words, and each model's estimated speed there.
+ENGINE_TEXT = {
+    "auto": "Automatic (faster-whisper on this computer's CPU or NVIDIA GPU)",
+    "faster-whisper": "faster-whisper (CTranslate2): fast, the default",
+    "openai-whisper": "openai-whisper: the reference implementation, slower",
+}
 
-    Loads torch to ask for a GPU: run it off the GUI thread."""
+
+def probe_device(engine: str) -> tuple[str, dict[str, float]]:
+    """The device and engine transcription will use, in words, and each model's estimated
+    speed there. Loads torch to ask for a GPU: run it off the GUI thread."""
     device, _fp16 = models.pick_device("auto")
-    speeds = {info.name: models.speed_estimate(info, device) for info in models.catalogue()}
-    return models.describe_device(device), speeds
+    chosen = pick_engine(engine, device)
+    speeds = {
+        info.name: models.speed_estimate(info, device, chosen) for info in models.catalogue()
+    }
+    where = f"{models.describe_device(device)} with {chosen} ({compute_type(chosen, device)})"
+    return where, speeds
 
 
 class ModelDialog(QDialog):
@@ -106,6 +135,20 @@ class ModelDialog(QDialog):
         )
         self.device = label("Checking which device this computer can use…")
         self.device.setStyleSheet("font-weight: 600;")
+        self.engine = QComboBox()
+        for key in ENGINE_CHOICES:
+            self.engine.addItem(ENGINE_TEXT[key], key)
+        self.engine.setCurrentIndex(max(0, self.engine.findData(appconfig.transcription_engine())))
+        self.engine.setToolTip(
+            "Both engines run the same models and write the same transcript; faster-whisper "
+            "is several times faster on a CPU."
+        )
+        self.engine.currentIndexChanged.connect(self._engine_changed)
+        engine_row = QHBoxLayout()
+        engine_label = label("Engine:")
+        engine_label.setBuddy(self.engine)
+        engine_row.addWidget(engine_label)
+        engine_row.addWidget(self.engine, 1)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
@@ -152,6 +195,7 @@ class ModelDialog(QDialog):
         column.setSpacing(10)
         column.addWidget(label("Transcription model", "title"))
         column.addWidget(intro)
+        column.addLayout(engine_row)
         column.addWidget(self.device)
         column.addWidget(self.table, 1)
         column.addWidget(self.note)
@@ -159,7 +203,17 @@ class ModelDialog(QDialog):
         column.addLayout(buttons)
 
         self.reload()
-        self.probe = run_call(probe_device, on_done=self._device_known, on_error=self._no_device)
+        self.probe = self._probe()
+
+    def _probe(self) -> Task:
+        engine = str(self.engine.currentData())
+        return run_call(
+            lambda: probe_device(engine), on_done=self._device_known, on_error=self._no_device
+        )
+
+    def _engine_changed(self) -> None:
+        appconfig.set_transcription_engine(str(self.engine.currentData()))
+        self.probe = self._probe()
 
     # -- the table --------------------------------------------------------------------------
 
@@ -174,9 +228,7 @@ class ModelDialog(QDialog):
         self.table.setRowCount(len(self.rows))
         wanted = select or self.current
         for r, row in enumerate(self.rows):
-            in_use = row.key == self.current or (
-                row.info is not None and self.current in row.info.names
-            )
+            in_use = self._is_current(row)
             here = ("Yes" if row.official else "Yes (unofficial file)") if row.installed else "—"
             values = [
                 row.label,
@@ -196,9 +248,12 @@ class ModelDialog(QDialog):
                     font.setBold(True)
                     cell.setFont(font)
                 self.table.setItem(r, c, cell)
-            if row.key == wanted or (row.info is not None and wanted in row.info.names):
+            if row.key == wanted or (row.names_it(wanted)):
                 self.table.selectRow(r)
         self._update_buttons()
+
+    def _is_current(self, row: ModelRow) -> bool:
+        return row.key == self.current or row.names_it(self.current)
 
     def _speed_text(self, row: ModelRow) -> str:
         if row.info is None:
@@ -245,7 +300,7 @@ class ModelDialog(QDialog):
                 f"its file ({row.info.file_name if row.info else ''}) from another computer "
                 "and choose Use a model file…"
             )
-        elif row.key == self.current or (row.info is not None and self.current in row.info.names):
+        elif self._is_current(row):
             self.note.setText(f"{row.label} is the model in use.")
         else:
             self.note.setText("")

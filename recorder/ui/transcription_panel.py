@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from recorder.core import appconfig
+from recorder.core.transcribe import models
 from recorder.core.transcribe.work_queue import FAILED
 from recorder.ui.shortcuts import keys
 from recorder.ui.theme import colours
@@ -30,6 +31,8 @@ from recorder.ui.widgets import button, label
 def model_label(name_or_path: str) -> str:
     """A model name as is; a model file by its file name."""
     text = name_or_path.strip()
+    if models.is_builtin_name(text):
+        return f"{models.BUILTIN_BASE} (built in)"
     if "/" in text or "\\" in text or text.endswith(".pt"):
         return f"{Path(text).name} (file)"
     return text

@@ -974,11 +974,24 @@ def cpu_gflops() -> float:
     return total
 
 
-def speed_estimate(info: ModelInfo, device: str = "cpu") -> float:
+#: faster-whisper (CTranslate2, int8) against openai-whisper on the same model, beam and audio,
+#: measured on the CPU by bench/bench_engines.py (docs/PERFORMANCE.md); on a GPU (float16) it
+#: is taken as 2x, the figure faster-whisper publishes.
+FASTER_SPEEDUP = {"cpu": 4.0, "gpu": 2.0}
+
+
+def speed_estimate(info: ModelInfo, device: str = "cpu", engine: str = "openai-whisper") -> float:
     """Estimated seconds of speech transcribed per second on this computer (an estimate).
 
     Above 1 the model keeps up with a live interview; e.g. 4.0 means an hour in 15 minutes.
     """
+    base = _openai_speed(info, device)
+    if engine == "faster-whisper":
+        return base * FASTER_SPEEDUP["cpu" if device == "cpu" else "gpu"]
+    return base
+
+
+def _openai_speed(info: ModelInfo, device: str) -> float:
     encoder = _encoder_flops(info)
     decoder = _decoder_parameters(info)
     kind = "cuda" if device.startswith("cuda") else device

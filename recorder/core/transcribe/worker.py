@@ -54,8 +54,6 @@ class TranscriptionWorker:
     @property
     def device(self) -> str:
         return self.spec.device
-        self._process: BaseProcess | None = None
-        self._conn: Connection | None = None
 
     # -- life cycle ------------------------------------------------------------------------------
 
