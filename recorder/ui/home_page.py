@@ -479,6 +479,18 @@ class HomePage(QWidget):
         dialog.exported.connect(lambda _record: self.message.emit("Export written and recorded."))
         self._open(dialog)
 
+    def edit_vocabulary(self) -> None:
+        """The study vocabulary: the words whisper is told before it listens."""
+        from recorder.ui.vocabulary_dialog import VocabularyDialog
+
+        dialog = VocabularyDialog(self.model.study, self.model.protocol, self)
+        dialog.saved.connect(
+            lambda n: self.message.emit(
+                f"The study vocabulary has {n} term(s); sessions transcribed from now on use it."
+            )
+        )
+        self._open(dialog)
+
     def export_history(self) -> None:
         from recorder.ui.export_history import ExportHistoryDialog
 

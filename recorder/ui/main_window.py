@@ -124,12 +124,16 @@ class MainWindow(QMainWindow):
         self.open_action = action(self, "Open a study…", "Ctrl+O")
         self.unlock_action = action(self, "Unlock code map…")
         self.lock_action = action(self, "Lock now", "Ctrl+L", "Forget both keys until unlocked")
+        self.vocabulary_action = action(
+            self, "Vocabulary…", tip="Words the transcription should spell the study's way"
+        )
         self.close_action = action(self, "Close study", "Ctrl+W")
         self.quit_action = action(self, "Quit", "Ctrl+Q")
         self.create_action.triggered.connect(self.create_study)
         self.open_action.triggered.connect(self.start_page.browse)
         self.unlock_action.triggered.connect(self.unlock_codemap)
         self.lock_action.triggered.connect(self.lock)
+        self.vocabulary_action.triggered.connect(self._vocabulary)
         self.close_action.triggered.connect(self.close_study)
         self.quit_action.triggered.connect(self.close)
         for act in (self.create_action, self.open_action, self.unlock_action, self.lock_action):
@@ -143,6 +147,8 @@ class MainWindow(QMainWindow):
             choice.setChecked(minutes == current)
             choice.triggered.connect(lambda _c=False, m=minutes: self.set_idle_minutes(m))
             group.addAction(choice)
+        study.addSeparator()
+        study.addAction(self.vocabulary_action)
         study.addSeparator()
         study.addAction(self.close_action)
         study.addAction(self.quit_action)
@@ -210,6 +216,10 @@ class MainWindow(QMainWindow):
         if self.home is not None:
             self.home.export_history()
 
+    def _vocabulary(self) -> None:
+        if self.home is not None:
+            self.home.edit_vocabulary()
+
     def _update_actions(self) -> None:
         open_study = self.model is not None
         # the console and the review editor bind their own keys (F1, Ctrl+T...) while shown
@@ -229,6 +239,7 @@ class MainWindow(QMainWindow):
             self.review_action,
             self.export_action,
             self.history_action,
+            self.vocabulary_action,
         ):
             act.setEnabled(open_study and not recording)
         for act in (self.create_action, self.open_action):
