@@ -17,13 +17,13 @@ from recorder.core.audio.devices import (
     list_input_devices,
     resolve_device,
 )
-from recorder.core.audio.files import export_audio
+from recorder.core.audio.files import export_audio, probe
 from recorder.core.audio.recorder import CaptureSettings, CaptureState
 from recorder.core.audio.recovery import recover_study
 from recorder.core.audio.timeline import load_timeline
 from recorder.core.errors import ConsentMissing, DeviceError, RecorderError, UsageError
 from recorder.core.ids import PARTICIPANT, parse_id
-from recorder.core.importing import import_session
+from recorder.core.importing import check_channel_map, import_session
 from recorder.core.protocol import SessionKind, load_protocol
 from recorder.core.recording import RecordingSession
 from recorder.core.session import INTERVIEWER, SessionRecord
@@ -70,7 +70,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--speaker",
         action="append",
         default=[],
-        metavar="CHANNEL=ID",
+        metavar="CH=WHO[,CH=WHO]",
         help="map an input channel (from 1) to a participant ID or 'interviewer', "
         "for one microphone per person (repeatable)",
     )
@@ -100,6 +100,17 @@ def register_import(session_sub: argparse._SubParsersAction[argparse.ArgumentPar
     add_codemap_arg(imp, required=True)
     _session_args(imp)
     imp.add_argument("--protocol", type=Path, default=None, metavar="FILE")
+    imp.add_argument(
+        "--channels",
+        "--speaker",
+        dest="speaker",
+        action="append",
+        default=[],
+        metavar="CH=WHO[,CH=WHO]",
+        help="map a channel of the file (from 1) to a participant ID or 'interviewer', for "
+        "one microphone per person: --channels 1=interviewer,2=P-7KQ2M (repeatable; "
+        "--speaker CH=WHO, as for 'record', is the same)",
+    )
     imp.add_argument("audio_files", nargs="+", type=Path, metavar="AUDIO_FILE")
     imp.set_defaults(handler=cmd_import)
 
@@ -157,18 +168,21 @@ def _pick_device(spec: str | None) -> InputDevice:
     return resolve_device(spec)
 
 
-def _channel_map(pairs: list[str], channels: int) -> dict[int, str]:
-    """``["1=P-7KQ2M", "2=interviewer"]`` -> ``{0: "P-7KQ2M", 1: "interviewer"}``."""
+def _channel_map(pairs: list[str]) -> dict[int, str]:
+    """``["1=P-7KQ2M", "2=interviewer,3=P-XD4H9"]`` -> ``{0: "P-7KQ2M", 1: "interviewer",
+    2: "P-XD4H9"}``: the syntax only; :func:`check_channel_map` checks channels and people."""
     mapping: dict[int, str] = {}
-    for pair in pairs:
+    for pair in (p for given in pairs for p in given.split(",") if p.strip()):
         channel, sep, who = pair.partition("=")
-        if not sep or not channel.strip().isdigit():
-            raise UsageError(f"--speaker takes CHANNEL=ID, got {pair!r}.")
+        if not sep or not channel.strip().isdigit() or int(channel) < 1:
+            raise UsageError(f"A channel map takes CHANNEL=ID (channels from 1), got {pair!r}.")
         number = int(channel)
-        if not 1 <= number <= channels:
-            raise UsageError(f"Channel {number} does not exist; recording {channels} channel(s).")
+        if number - 1 in mapping:
+            raise UsageError(f"Channel {number} is mapped twice.")
         who = who.strip()
-        mapping[number - 1] = who if who == INTERVIEWER else parse_id(who, PARTICIPANT)
+        mapping[number - 1] = (
+            INTERVIEWER if who.lower() == INTERVIEWER else parse_id(who, PARTICIPANT)
+        )
     return mapping
 
 
@@ -209,15 +223,13 @@ def cmd_record(args: argparse.Namespace) -> int:
     if args.channels > device.channels:
         raise DeviceError(f"{device.name} has only {device.channels} input channel(s).")
     rate = choose_sample_rate(device, args.channels)
-    speakers = _channel_map(args.speaker, args.channels)
+    speakers = check_channel_map(_channel_map(args.speaker), args.channels)
     study, record, consent = _prepare(args)
-    strangers = sorted(set(speakers.values()) - {*record.participant_ids, INTERVIEWER})
-    if strangers:
+    try:
+        check_channel_map(speakers, args.channels, [INTERVIEWER, *record.participant_ids])
+    except UsageError:
         study.delete_session(record.session_id)
-        raise UsageError(
-            f"--speaker names {', '.join(strangers)}, who is not in this session.",
-            hint="Use the participants' IDs or 'interviewer'.",
-        )
+        raise
     session = RecordingSession(
         study,
         record.session_id,
@@ -262,10 +274,21 @@ def cmd_recover(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    speakers = _channel_map(args.speaker)
+    if speakers:  # refused before anything is unlocked or created; the people are checked
+        check_channel_map(speakers, probe(args.audio_files[0])[1])  # by import_session
     study, record, consent = _prepare(args, args.protocol)
-    record = import_session(study, record.session_id, consent, args.audio_files)
+    record = import_session(
+        study, record.session_id, consent, args.audio_files, channel_map=speakers
+    )
     print(record.session_id)
     seconds = record.audio_frames / record.audio.sample_rate
+    if record.audio.channel_map:
+        info(
+            "Channels: "
+            + ", ".join(f"{ch + 1} = {who}" for ch, who in record.audio.channel_map.items())
+            + "."
+        )
     info(
         f"Imported {seconds:.1f} s into session {record.session_id}. The original file(s) were "
         "not changed: delete them securely once you have checked the import."

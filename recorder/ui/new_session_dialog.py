@@ -1,5 +1,6 @@
 """New session: individual or paired, participants, input device with a live level test,
-channel-to-speaker mapping. Start stays disabled, with the reason shown, until all is in order."""
+channel-to-speaker mapping. Start stays disabled, with the reason shown, until all is in order.
+Importing a multi-channel file asks who speaks into each of its channels, as recording does."""
 
 from __future__ import annotations
 
@@ -32,10 +33,63 @@ from recorder.core.session_setup import SessionSetup
 from recorder.ui.level_meter import LevelMeter
 from recorder.ui.messages import explain, sentence
 from recorder.ui.study_model import StudyModel
-from recorder.ui.widgets import button, label
+from recorder.ui.widgets import button, label, ok_cancel
 from recorder.ui.worker import Task, run_task
 
 log = logging.getLogger(__name__)
+
+
+def speaker_combo(speakers: list[str], current: str, parent: QWidget) -> QComboBox:
+    """Everyone (unmapped), the interviewer or a participant, for one channel."""
+    combo = QComboBox(parent)
+    combo.addItem("Everyone (shared microphone)", "")
+    for who in speakers:
+        combo.addItem("Interviewer" if who == INTERVIEWER else who, who)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
+class ChannelMapDialog(QDialog):
+    """Who speaks into which channel of a file being imported; accepted with Import."""
+
+    def __init__(
+        self,
+        file_name: str,
+        channels: int,
+        speakers: list[str],
+        current: dict[int, str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Channels of the recording")
+        self.setMinimumWidth(480)
+        form = QFormLayout()
+        self.combos = [speaker_combo(speakers, current.get(ch, ""), self) for ch in range(channels)]
+        for ch, combo in enumerate(self.combos):
+            form.addRow(f"Channel {ch + 1}", combo)
+        buttons, self.ok = ok_cancel(self, "Import", self.accept)
+        column = QVBoxLayout(self)
+        column.setSpacing(10)
+        column.addWidget(label("Who speaks into which channel", "heading"))
+        column.addWidget(
+            label(
+                f"{file_name} has {channels} channels. If each person had their own "
+                "microphone, choose whose it was: the transcript then names the speaker of "
+                "each turn. Leave a channel on Everyone when it picked up the whole room.",
+                "muted",
+                wrap=True,
+            )
+        )
+        column.addLayout(form)
+        column.addWidget(buttons)
+
+    def mapping(self) -> dict[int, str]:
+        """Channel (from 0) -> participant ID or "interviewer", for mapped channels only."""
+        return {
+            ch: str(combo.currentData())
+            for ch, combo in enumerate(self.combos)
+            if combo.currentData()
+        }
 
 
 class NewSessionDialog(QDialog):
@@ -92,6 +146,7 @@ class NewSessionDialog(QDialog):
         self.import_progress.setFormat("Encrypting the recordings… %p%")
         self.import_progress.hide()
         self.import_task: Task | None = None
+        self.channel_dialog: ChannelMapDialog | None = None
         cancel = button("Cancel")
         cancel.clicked.connect(self.cancel)
 
@@ -202,12 +257,7 @@ class NewSessionDialog(QDialog):
         self.map_combos = []
         speakers = self.setup.speakers()
         for ch in range(self.setup.channels):
-            combo = QComboBox(self.map_box)
-            combo.addItem("Everyone (shared microphone)", "")
-            for who in speakers:
-                combo.addItem("Interviewer" if who == INTERVIEWER else who, who)
-            current = self.setup.channel_map.get(ch, "")
-            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo = speaker_combo(speakers, self.setup.channel_map.get(ch, ""), self.map_box)
             combo.currentIndexChanged.connect(self._map_changed)
             self.map_combos.append(combo)
             self.map_form.addRow(f"Channel {ch + 1}", combo)
@@ -281,13 +331,30 @@ class NewSessionDialog(QDialog):
         if files:
             self.import_files([Path(f) for f in files])
 
-    def import_files(self, paths: list[Path]) -> Task | None:
-        """Create the session and encrypt ``paths`` into it in the background."""
-        from recorder.core.importing import import_session
+    def import_files(
+        self, paths: list[Path], channel_map: dict[int, str] | None = None
+    ) -> Task | None:
+        """Create the session and encrypt ``paths`` into it in the background.
 
-        if self.import_task is not None:
+        A file with more than one channel first asks who speaks into each (``channel_map``
+        answers that in advance); the import then starts when that dialog is accepted.
+        """
+        from recorder.core.audio.files import probe
+        from recorder.core.importing import check_channel_map, import_session
+
+        if self.import_task is not None or not paths:
             return None
+        reason = self.setup.blocker(
+            self.model.study, self.model.protocol, self.model.codemap, recording=False
+        )
         try:
+            if reason:
+                raise RecorderError(reason)
+            channels = probe(paths[0])[1]
+            if channel_map is None and channels > 1:
+                self._ask_channels(paths, channels)
+                return None
+            mapping = check_channel_map(channel_map or {}, channels, self.setup.speakers())
             record = self.setup.create_for_import(
                 self.model.study, self.model.protocol, self.model.codemap
             )
@@ -304,13 +371,30 @@ class NewSessionDialog(QDialog):
         self.reason.setText("")
         self.import_task = run_task(
             lambda progress, cancel: import_session(
-                study, record.session_id, consent, paths, progress=progress, cancel=cancel
+                study,
+                record.session_id,
+                consent,
+                paths,
+                channel_map=mapping,
+                progress=progress,
+                cancel=cancel,
             ),
             on_done=self._imported,
             on_error=self._import_failed,
             on_progress=lambda p: self.import_progress.setValue(round(p.fraction * 100)),
         )
         return self.import_task
+
+    def _ask_channels(self, paths: list[Path], channels: int) -> None:
+        current = {ch: who for ch, who in self.setup.channel_map.items() if ch < channels}
+        dialog = ChannelMapDialog(paths[0].name, channels, self.setup.speakers(), current, self)
+        self.channel_dialog = dialog
+        dialog.accepted.connect(lambda: self.import_files(paths, dialog.mapping()))
+        dialog.finished.connect(self._channels_closed)
+        dialog.open()
+
+    def _channels_closed(self) -> None:
+        self.channel_dialog = None
 
     def _imported(self, record: SessionRecord) -> None:
         self.import_task = None
