@@ -45,6 +45,7 @@ from recorder.core.transcribe.pipeline import (
 )
 from recorder.core.transcribe.prepare import prepare
 from recorder.core.transcribe.transcript import Transcript
+from recorder.core.transcribe.vocabulary import with_vocabulary
 from recorder.core.transcribe.worker import TranscriptionWorker
 
 log = logging.getLogger(__name__)
@@ -253,6 +254,8 @@ class LiveTranscriber:
 
     def _run(self) -> None:
         try:
+            protocol = load_protocol_of(self.study, load_session(self.study, self.session_id))
+            self.options = with_vocabulary(self.options, self.study, protocol)
             self.model, self.worker = self._engine()
             self.worker.start(self._cancel)
             if self._phase is LivePhase.STARTING:

@@ -27,7 +27,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from recorder.core.errors import RecorderError, UsageError
 from recorder.core.protocol import DEFAULT_PROTOCOL_PATH, Protocol
 from recorder.core.protocol_model import ItemType
 from recorder.core.study import Study
+from recorder.core.transcribe.engine import Options
 
 log = logging.getLogger(__name__)
 
@@ -279,3 +280,14 @@ def _prompt(parts: Sequence[tuple[str, Sequence[str]]]) -> str:
 def vocabulary_options(study: Study, protocol: Protocol) -> VocabularyOptions:
     """What whisper hears for a session of ``study`` run on ``protocol`` (the session's own)."""
     return build_options(glossary(study, protocol), protocol)
+
+
+def with_vocabulary(options: Options, study: Study, protocol: Protocol) -> Options:
+    """``options`` with the study vocabulary as hotwords (heard before every window), unless
+    they already say what whisper should hear (an empty string keeps it out).
+
+    Not as a one-off initial prompt: with the pipeline's joined speech, a long initial prompt
+    made tiny.en skip a whole first answer (docs/PERFORMANCE.md)."""
+    if options.hotwords is not None or options.initial_prompt is not None:
+        return options
+    return replace(options, hotwords=vocabulary_options(study, protocol).hotwords)
