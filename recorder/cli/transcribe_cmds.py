@@ -53,6 +53,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="accept a model file that is not an official whisper model (recorded as such)",
     )
     run.add_argument(
+        "--vocabulary",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="let whisper hear the study vocabulary (study vocabulary show): higher recall of "
+        "glossary words, at some cost in word error rate with small models (default: the "
+        "last choice, else off)",
+    )
+    run.add_argument(
         "--greedy",
         action="store_true",
         help="advanced: decode at temperature 0 only (faster; no retries on poor windows)",
@@ -115,9 +123,12 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     def progress(session_id: str, p: Progress) -> None:
         bars.setdefault(session_id, ProgressBar(f"Session {session_id}"))(p)
 
-    transcriber = Transcriber(
-        study, decoding=Decoding(greedy=args.greedy, max_tokens=args.max_tokens), progress=progress
+    if args.vocabulary is not None:
+        appconfig.set_use_vocabulary(args.vocabulary)
+    decoding = Decoding(
+        greedy=args.greedy, max_tokens=args.max_tokens, vocabulary=appconfig.use_vocabulary()
     )
+    transcriber = Transcriber(study, decoding=decoding, progress=progress)
     failed = 0
     try:
         for job, error in queue.run(transcriber.run_job):

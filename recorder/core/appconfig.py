@@ -220,3 +220,13 @@ def transcription_engine() -> str:
 
 def set_transcription_engine(engine: str) -> None:
     save({"transcription_engine": engine})
+
+
+def use_vocabulary() -> bool:
+    """Let whisper hear the study vocabulary (off unless switched on: with the built-in model
+    it raises glossary recall at some cost in word error rate)."""
+    return bool(load().get("use_vocabulary", False))
+
+
+def set_use_vocabulary(on: bool) -> None:
+    save({"use_vocabulary": bool(on)})

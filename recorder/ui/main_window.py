@@ -60,8 +60,14 @@ def live_transcriber(study: Study, session_id: str) -> LiveTranscriber | None:
     model = appconfig.transcription_model()
     if not appconfig.live_transcription() or not model_on_this_computer(model):
         return None
+    from recorder.core.transcribe.engine import Options
+
     return LiveTranscriber.for_model(
-        study, session_id, model, engine=appconfig.transcription_engine()
+        study,
+        session_id,
+        model,
+        engine=appconfig.transcription_engine(),
+        options=Options(use_vocabulary=appconfig.use_vocabulary()),
     )
 
 

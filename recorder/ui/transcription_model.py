@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 
@@ -259,7 +259,8 @@ class TranscriptionRunner(QObject):
     def _work(self, cancel: CancelToken) -> None:
         stopped: BaseException | None = None
         try:
-            transcriber = Transcriber(self.study, decoding=self.decoding, progress=self._progress)
+            decoding = replace(self.decoding, vocabulary=appconfig.use_vocabulary())
+            transcriber = Transcriber(self.study, decoding=decoding, progress=self._progress)
             self._transcriber = transcriber
             try:
                 for job, error in self.queue.run(

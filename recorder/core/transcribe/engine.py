@@ -54,11 +54,9 @@ class Options:
     #: whisper's fallback temperatures; (0.0,) is greedy only (used with random test weights).
     temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     word_timestamps: bool = True
-    #: Off: each 30-s window is decoded without the previous window's text, only with the
-    #: study vocabulary (initial prompt and hotwords, before every window). Measured on real
-    #: speech with the default vocabulary, this gave the best glossary recall at an unchanged
-    #: word error rate; previous-text conditioning with hotwords derailed (docs/PERFORMANCE.md).
-    condition_on_previous_text: bool = False
+    #: Each 30-s window hears the previous one's text (whisper's default). Measured on real
+    #: interview-like speech, turning it off raised the word error rate (docs/PERFORMANCE.md).
+    condition_on_previous_text: bool = True
     #: Beam width (whisper's own command line uses 5); None decodes greedily.
     beam_size: int | None = 5
     #: Tokens per window; None is whisper's default (224). Small values keep tests fast.
@@ -69,6 +67,9 @@ class Options:
     #: window so "co-responder" or "CIT" are spelled as the study spells them: faster-whisper's
     #: hotwords; openai-whisper gets them as an initial prompt carried to every window.
     hotwords: str | None = None
+    #: Use the study vocabulary (see ``vocabulary.with_vocabulary``); off by default, because
+    #: with tiny.en it trades word error rate for glossary recall (docs/PERFORMANCE.md).
+    use_vocabulary: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

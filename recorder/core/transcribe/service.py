@@ -28,13 +28,21 @@ class Decoding:
 
     greedy: bool = False
     max_tokens: int | None = None
+    #: Let whisper hear the study vocabulary (see ``vocabulary.with_vocabulary``).
+    vocabulary: bool = False
 
     def options(self, language: str | None) -> Options:
         if self.greedy:
             return Options(
-                language=language, temperature=(0.0,), beam_size=None, sample_len=self.max_tokens
+                language=language,
+                temperature=(0.0,),
+                beam_size=None,
+                sample_len=self.max_tokens,
+                use_vocabulary=self.vocabulary,
             )
-        return Options(language=language, sample_len=self.max_tokens)
+        return Options(
+            language=language, sample_len=self.max_tokens, use_vocabulary=self.vocabulary
+        )
 
 
 class Transcriber:
