@@ -22,7 +22,8 @@ from recorder.core.sessions import load_protocol_of, load_session, open_controll
 from recorder.core.study import Study
 from recorder.core.transcribe import vad
 from recorder.core.transcribe.engine import RATE, Options, Region
-from recorder.core.transcribe.flags import flag_segment
+from recorder.core.transcribe.flags import NO_SPEECH, flag_segment, placeholder, unheard_speech
+from recorder.core.transcribe.joined import fit_to_speech
 from recorder.core.transcribe.models import ModelSource
 from recorder.core.transcribe.sections import prompt_at, sections_of
 from recorder.core.transcribe.speakers import attribute_speakers, speaker_labels
@@ -87,12 +88,18 @@ def build_transcript(
     audio: SessionAudio,
     provenance: Provenance,
 ) -> Transcript:
-    """Whisper's output, tied to prompts, attributed to speakers and flagged for review."""
+    """Whisper's output, tied to prompts, attributed to speakers and flagged for review.
+
+    Times are first fitted to the detector's speech (no word starts in a long pause; a word
+    whisper placed wholly in one flags its turn), and speech the detector heard where whisper
+    wrote nothing becomes an ``[inaudible]`` turn flagged for review.
+    """
     rate = record.audio.sample_rate
     sections = sections_of(record, protocol)
-    segments = tuple(_segment(s, rate) for s in raw["segments"] if str(s["text"]).strip())
-    segments = attribute_speakers(segments, audio.channels, RATE, record.audio.channel_map, rate)
     speech = [(int(a), int(b)) for a, b in raw.get("speech", [(0, len(audio.mono))])]
+    detected = "speech" in raw and provenance.vad.get("detector", "off") != "off"
+    segments = _heard_segments(raw["segments"], speech if detected else [], rate)
+    segments = attribute_speakers(segments, audio.channels, RATE, record.audio.channel_map, rate)
     finished = tuple(
         flag_segment(
             _with_prompt(segment, sections),
@@ -109,6 +116,23 @@ def build_transcript(
         speakers=speaker_labels(record, protocol),
         provenance=provenance,
     )
+
+
+def _heard_segments(
+    raw_segments: list[dict[str, Any]], speech: list[Region], rate: int
+) -> tuple[Segment, ...]:
+    """Whisper's segments fitted to ``speech``, with ``[inaudible]`` turns where it wrote
+    nothing over detected speech, in time order (``speech`` empty: no detector ran)."""
+    segments = [
+        replace(_segment(s, rate), flags=(NO_SPEECH,) if s.get("words_in_silence") else ())
+        for s in fit_to_speech(raw_segments, speech)
+        if str(s["text"]).strip()
+    ]
+    unheard = unheard_speech([(a / RATE, b / RATE) for a, b in speech], segments)
+    if unheard:
+        log.info("%d stretch(es) of speech with no words: flagged for review", len(unheard))
+    segments += [placeholder(start, end, rate) for start, end in unheard]
+    return tuple(sorted(segments, key=lambda s: (s.start, s.end)))
 
 
 def _segment(raw: dict[str, Any], rate: int) -> Segment:

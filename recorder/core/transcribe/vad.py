@@ -130,8 +130,9 @@ def regions_to_transcribe(
     pad_s: float = 0.4,
 ) -> list[Region]:
     """Stretches worth transcribing: speech joined across silences shorter than
-    ``min_silence_s``, each padded by ``pad_s``; only silences of ``min_silence_s`` or more
-    (at the start and end too) are left out."""
+    ``min_silence_s``, each padded by ``pad_s``; silences of ``min_silence_s`` or more are left
+    out, and so is the silence before the first speech and after the last beyond ``pad_s``
+    (transcribed from 0, whisper placed a first word spoken at 1.9 s at 0)."""
     min_gap = round(min_silence_s * rate)
     pad = round(pad_s * rate)
     merged: list[list[int]] = []
@@ -143,12 +144,6 @@ def regions_to_transcribe(
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    if not merged:
-        return []
-    if merged[0][0] < min_gap:
-        merged[0][0] = 0
-    if total - merged[-1][1] < min_gap:
-        merged[-1][1] = total
     out: list[Region] = []
     for first, last in merged:
         start, end = max(0, first - pad), min(total, last + pad)
