@@ -2,9 +2,9 @@
 
 - ``low-confidence``: words whisper was unsure of (``low_confidence_words``): probability
   below ``LOW_WORD_PROB``, or below ``NEIGHBOUR_PROB`` next to such a word (tiny.en's errors
-  come in runs: on the dev clips this finds 38% of wrong words at 29% precision where the
-  probability alone found 23% at 24%; in interview mixes 49% at 36%, was 37% at 36%). A turn
-  has the flag exactly when one of its words is below ``LOW_WORD_PROB``.
+  come in runs: on the 32 dev clips this finds 36% of the wrong words at 28% precision where
+  the probability alone found 23% at 24%; in interview mixes 47% at 35%, was 37% at 36%). A
+  turn has the flag exactly when one of its words is below ``LOW_WORD_PROB``.
 - ``repetition``: a likely repetition loop (gzip compression ratio above whisper's own 2.4).
 - ``no-speech``: text over audio the voice-activity detector found silent (or a word whisper
   placed wholly in a pause), or that whisper itself thought was not speech: a likely
