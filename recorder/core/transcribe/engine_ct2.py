@@ -21,6 +21,7 @@ class FasterWhisper:
         self.spec = spec
         self.version = f"faster-whisper {faster_whisper.__version__}"
         self.threads = threads or 0
+        self._limit_torch(self.threads)
         self.model = self._load(self.threads)
         self.multilingual = bool(self.model.model.is_multilingual)
 
@@ -34,8 +35,19 @@ class FasterWhisper:
             cpu_threads=threads,
         )
 
+    @staticmethod
+    def _limit_torch(threads: int) -> None:
+        """The voice-activity detector runs on torch in this process: give it the same
+        threads as the engine (left at every core, its spinning threads starved live
+        transcription on a busy 2-core machine)."""
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
+
     def set_threads(self, threads: int) -> None:
         """CTranslate2 fixes its thread count when a model is loaded: load it again."""
+        self._limit_torch(threads)
         if threads != self.threads:
             self.model = self._load(threads)
             self.threads = threads

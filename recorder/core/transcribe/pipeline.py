@@ -35,6 +35,7 @@ from recorder.core.transcribe.transcript import (
     Word,
     save_transcript,
 )
+from recorder.core.transcribe.vocabulary import with_vocabulary
 from recorder.core.transcribe.worker import TranscriptionWorker
 
 log = logging.getLogger(__name__)
@@ -214,6 +215,7 @@ def transcribe_session(
     record = load_session(study, session_id)
     check_transcribable(record)
     protocol = load_protocol_of(study, record)
+    options = with_vocabulary(options, study, protocol)
     report(Progress(0.0, "Decrypting the audio into memory"))
     audio = session_audio(study, record)
     if cancel is not None:
