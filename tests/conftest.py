@@ -151,3 +151,15 @@ def micro(micro_checkpoint: Path) -> Weights:
     from tests.real_model import random_weights
 
     return random_weights(micro_checkpoint)
+
+
+@pytest.fixture(autouse=True)
+def _no_live_transcription_unless_asked(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The built-in model is always installed, so every console would start a live worker:
+    only tests marked ``live`` get one (a stray worker outliving its test broke later ones)."""
+    if request.node.get_closest_marker("live") is None:
+        from recorder.core import appconfig
+
+        monkeypatch.setattr(appconfig, "live_transcription", lambda: False)

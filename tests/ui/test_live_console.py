@@ -26,7 +26,7 @@ from tests.ui.helpers import answer, click, ready_study, start_console
 from tests.virtual_audio import VirtualPulse
 
 #: slow: ~15 s recorded in real time through the windows, a niced worker, then the tail
-pytestmark = [pytest.mark.gui, pytest.mark.audio, pytest.mark.slow]
+pytestmark = [pytest.mark.gui, pytest.mark.audio, pytest.mark.slow, pytest.mark.live]
 
 
 @pytest.fixture
