@@ -79,13 +79,12 @@ from recorder.core.transcribe.joined import JOINT_S  # noqa: E402
 from recorder.core.transcribe.live import KEEPING_UP_S, LivePhase, LiveTranscriber  # noqa: E402
 from recorder.core.transcribe.prepare import Prepared, compute_type, prepare  # noqa: E402
 from recorder.core.transcribe.worker import TranscriptionWorker  # noqa: E402
-from tests.checkpoints import SIZES, make_checkpoint  # noqa: E402
+from tests.checkpoints import make_checkpoint  # noqa: E402
 from tests.real_speech import RATE, Mix, wer  # noqa: E402
 
 #: The sizes measured, smallest first; medium's shape is whisper's (tests/checkpoints.py has no
 #: medium, so it is built here the same way).
 ORDER = ("tiny", "base", "small", "medium")
-MEDIUM = (1024, 16, 24)
 #: Blocks fed at real-time pace, as the recorder's writer thread hands them on.
 BLOCK_S = 0.1
 WINDOW_S = 30.0
@@ -103,29 +102,7 @@ def cache_dir() -> Path:
 
 def random_checkpoint(path: Path, size: str) -> Path:
     """A real-size random-weight English-only checkpoint (reused if already there)."""
-    if size in SIZES:
-        return make_checkpoint(path, size, english=True)
-    if path.exists():
-        return path
-    import torch
-    from whisper.model import ModelDimensions, Whisper
-
-    width, heads, layers = MEDIUM  # as tests/checkpoints.make_checkpoint does for the others
-    dims = ModelDimensions(
-        n_mels=80, n_audio_ctx=1500, n_audio_state=width, n_audio_head=heads,
-        n_audio_layer=layers, n_vocab=51864, n_text_ctx=448,
-        n_text_state=width, n_text_head=heads, n_text_layer=layers,
-    )  # fmt: skip
-    model = Whisper(dims)
-    generator = torch.Generator().manual_seed(0)
-    with torch.no_grad():  # whisper leaves some weights uninitialised (torch.empty)
-        for parameter in model.parameters():
-            parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.05)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    torch.save({"dims": dims.__dict__, "model_state_dict": model.state_dict()}, partial)
-    partial.replace(path)
-    return path
+    return make_checkpoint(path, size, english=True)
 
 
 def memory_available_gb() -> float:

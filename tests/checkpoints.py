@@ -10,7 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 #: name -> (state width, heads, layers)
-SIZES = {"micro": (64, 2, 2), "tiny": (384, 6, 4), "base": (512, 8, 6), "small": (768, 12, 12)}
+SIZES = {
+    "micro": (64, 2, 2),
+    "tiny": (384, 6, 4),
+    "base": (512, 8, 6),
+    "small": (768, 12, 12),
+    "medium": (1024, 16, 24),
+}
 
 
 def make_checkpoint(
